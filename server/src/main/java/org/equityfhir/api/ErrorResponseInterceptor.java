@@ -1,0 +1,43 @@
+package org.equityfhir.api;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last stop for every error the FHIR API returns: FHIR R4's status codes where HAPI differs, and no
+ * internal detail (stack traces, SQL, class names) in any response.
+ */
+public class ErrorResponseInterceptor {
+
+	private static final Logger log = LoggerFactory.getLogger(ErrorResponseInterceptor.class);
+
+	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+	public BaseServerResponseException translate(
+			RequestDetails request, Throwable exception, HttpServletRequest servletRequest) {
+		// FHIR R4 (http.html#concurrency): a stale If-Match is 412 Precondition Failed; HAPI says 409.
+		if (exception instanceof ResourceVersionConflictException conflict
+				&& servletRequest.getHeader(Constants.HEADER_IF_MATCH) != null) {
+			PreconditionFailedException stale = new PreconditionFailedException(
+					"The resource has changed since the version given in If-Match: read it again and retry");
+			stale.setStackTrace(conflict.getStackTrace());
+			return stale;
+		}
+		if (exception instanceof BaseServerResponseException known && !(known instanceof InternalErrorException)) {
+			return null;
+		}
+		String incident = UUID.randomUUID().toString();
+		log.error("Incident {}: {} {} failed", incident, servletRequest.getMethod(), request.getRequestPath(), exception);
+		return new InternalErrorException(
+				"The server could not complete the request (incident " + incident + "); the error was logged");
+	}
+}
