@@ -1,0 +1,63 @@
+package org.equityfhir.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Points a test's Spring context at its database: one per database kind per test JVM. */
+public final class DatabaseInitializers {
+
+	private DatabaseInitializers() {}
+
+	/** A fresh H2 file database, as the embedded default uses, in a temporary data directory. */
+	public static class H2 implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+		private static Path dataDir;
+
+		static synchronized Path dataDir() {
+			if (dataDir == null) {
+				dataDir = newDataDir("shared");
+			}
+			return dataDir;
+		}
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).applyTo(context);
+		}
+	}
+
+	/** A throwaway PostgreSQL database, created when the context starts and dropped at JVM exit. */
+	public static class Postgres implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+		private static String url;
+
+		static synchronized String url() {
+			if (url == null) {
+				url = PostgresTestDatabase.create("shared");
+			}
+			return url;
+		}
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			TestPropertyValues.of(
+							"equity.db.url=" + url(),
+							"equity.db.username=" + PostgresTestDatabase.user(),
+							"equity.db.password=" + PostgresTestDatabase.password())
+					.applyTo(context);
+		}
+	}
+
+	public static Path newDataDir(String purpose) {
+		try {
+			Path dir = Files.createTempDirectory("equity-it-" + purpose + "-");
+			dir.toFile().deleteOnExit();
+			return dir;
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+}

@@ -1,0 +1,21 @@
+package org.equityfhir.testsupport;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.equityfhir.EquityFhirApplication;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+/** Boots the whole server on a random port over a throwaway PostgreSQL database (one context per JVM). */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(PostgresRequired.class)
+@SpringBootTest(
+		classes = EquityFhirApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = TestServerProperties.COMMON)
+@ContextConfiguration(initializers = DatabaseInitializers.Postgres.class)
+public @interface OnPostgres {}

@@ -1,0 +1,9 @@
+package org.equityfhir.testsupport;
+
+/** Settings every test server shares, so that limits are reachable with small data. */
+public final class TestServerProperties {
+	public static final int MAX_PAGE_SIZE = 10;
+	public static final String COMMON = "equity.server.max-page-size=" + MAX_PAGE_SIZE;
+
+	private TestServerProperties() {}
+}
