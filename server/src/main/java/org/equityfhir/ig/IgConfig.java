@@ -1,0 +1,54 @@
+package org.equityfhir.ig;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.packages.IHapiPackageCacheManager;
+import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
+import ca.uhn.fhir.validation.IInstanceValidatorModule;
+import java.util.List;
+import org.equityfhir.config.ClusterLock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+/** Our implementation guide: its packages, its validator, its enforcement on write, its installation. */
+@Configuration
+public class IgConfig {
+
+	@Bean
+	public List<GuidePackage> guidePackages() {
+		return GuidePackage.loadAll();
+	}
+
+	@Bean
+	public GuideValidator guideValidator(FhirContext fhirContext, List<GuidePackage> guidePackages) {
+		GuidePackage terminology = guidePackages.stream()
+				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
+		return new GuideValidator(fhirContext, guidePackages, new ProfileSelector(fhirContext, terminology));
+	}
+
+	/** Replaces the JPA engine's instance validator, so $validate reports exactly what a write enforces. */
+	@Bean
+	@Primary
+	public IInstanceValidatorModule equityInstanceValidator(GuideValidator guideValidator) {
+		return guideValidator;
+	}
+
+	/** Registered with the storage engine itself, so every write path is checked, not just REST. */
+	@Bean
+	public GuideEnforcementInterceptor guideEnforcement(
+			FhirContext fhirContext, GuideValidator guideValidator, IInterceptorService storageInterceptors) {
+		GuideEnforcementInterceptor interceptor = new GuideEnforcementInterceptor(fhirContext, guideValidator);
+		storageInterceptors.registerInterceptor(interceptor);
+		return interceptor;
+	}
+
+	@Bean
+	public GuideInstaller guideInstaller(
+			List<GuidePackage> guidePackages,
+			IPackageInstallerSvc installer,
+			IHapiPackageCacheManager packageCache,
+			ClusterLock clusterLock) {
+		return new GuideInstaller(guidePackages, installer, packageCache, clusterLock);
+	}
+}
