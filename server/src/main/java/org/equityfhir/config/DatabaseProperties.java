@@ -14,8 +14,7 @@ public record DatabaseProperties(
 		String username,
 		String password,
 		@DefaultValue("./data") Path dataDir,
-		@DefaultValue("10") int maxPoolSize,
-		@DefaultValue("true") boolean migrateSchema) {
+		@DefaultValue("10") int maxPoolSize) {
 
 	public String effectiveUrl() {
 		if (url != null && !url.isBlank()) {

@@ -27,10 +27,6 @@ public class DatabaseSchemaMigrator {
 	}
 
 	void migrate() {
-		if (!db.migrateSchema()) {
-			log.warn("Schema migration is off (equity.db.migrate-schema=false): Hibernate will update the schema");
-			return;
-		}
 		long start = System.nanoTime();
 		HapiMigrator migrator = new HapiMigrator(MIGRATION_TABLE, dataSource, db.kind().migratorDriver());
 		migrator.createMigrationTableIfRequired();

@@ -104,7 +104,7 @@ public class HapiJpaWiring {
 		Properties jpa = new Properties();
 		jpa.put("hibernate.dialect", db.kind().hibernateDialect());
 		// The schema belongs to HAPI's migrator (see docs/architecture.md); Hibernate only uses it.
-		jpa.put("hibernate.hbm2ddl.auto", db.migrateSchema() ? "none" : "update");
+		jpa.put("hibernate.hbm2ddl.auto", "none");
 		jpa.put("hibernate.format_sql", "false");
 		jpa.put("hibernate.show_sql", "false");
 		jpa.put("hibernate.jdbc.batch_size", "20");

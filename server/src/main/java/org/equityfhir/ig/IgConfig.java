@@ -7,6 +7,8 @@ import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import java.util.List;
 import org.equityfhir.config.ClusterLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -14,6 +16,8 @@ import org.springframework.context.annotation.Primary;
 /** Our implementation guide: its packages, its validator, its enforcement on write, its installation. */
 @Configuration
 public class IgConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(IgConfig.class);
 
 	@Bean
 	public List<GuidePackage> guidePackages() {
@@ -37,9 +41,16 @@ public class IgConfig {
 	/** Registered with the storage engine itself, so every write path is checked, not just REST. */
 	@Bean
 	public GuideEnforcementInterceptor guideEnforcement(
-			FhirContext fhirContext, GuideValidator guideValidator, IInterceptorService storageInterceptors) {
+			FhirContext fhirContext,
+			GuideValidator guideValidator,
+			IInterceptorService storageInterceptors,
+			IgProperties properties) {
 		GuideEnforcementInterceptor interceptor = new GuideEnforcementInterceptor(fhirContext, guideValidator);
-		storageInterceptors.registerInterceptor(interceptor);
+		if (properties.enforce()) {
+			storageInterceptors.registerInterceptor(interceptor);
+		} else {
+			log.warn("Implementation guide enforcement is OFF (equity.ig.enforce=false): writes are not validated");
+		}
 		return interceptor;
 	}
 
