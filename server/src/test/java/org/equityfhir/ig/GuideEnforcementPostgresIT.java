@@ -1,0 +1,6 @@
+package org.equityfhir.ig;
+
+import org.equityfhir.testsupport.OnPostgres;
+
+@OnPostgres
+class GuideEnforcementPostgresIT extends GuideEnforcementContract {}
