@@ -27,6 +27,7 @@ import org.hl7.fhir.utilities.npm.NpmPackage;
  *
  * <ul>
  *   <li>Practitioner, PractitionerRole, Organization, HealthcareService, Location, Consent: always.
+ *   <li>"Carries sdoh" means US Core's sdoh category or any Gravity SDOH domain category.
  *   <li>Observation: screening response when its code is one of our SDOH screening questions or it
  *       carries both the survey and sdoh categories; otherwise SDOH assessment when it carries sdoh.
  *   <li>Condition: SDOH condition when it carries sdoh or an ICD-10-CM Z55–Z65 code.
@@ -69,6 +70,7 @@ public class ProfileSelector {
 	static final String US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category";
 	static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
 	static final String TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code";
+	static final String GRAVITY_DOMAINS = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes";
 	static final String ICD_10_CM = "http://hl7.org/fhir/sid/icd-10-cm";
 
 	private final Set<String> screeningQuestions;
@@ -116,8 +118,10 @@ public class ProfileSelector {
 		return !t.hasCode() || has(List.of(t.getCode()), TASK_CODE, "fulfill");
 	}
 
+	/** US Core's sdoh category, or a Gravity SDOH domain (food-insecurity, ...), which implies it. */
 	private static boolean isSdoh(List<CodeableConcept> categories) {
-		return has(categories, US_CORE_CATEGORY, "sdoh");
+		return has(categories, US_CORE_CATEGORY, "sdoh")
+				|| categories.stream().flatMap(c -> c.getCoding().stream()).anyMatch(c -> GRAVITY_DOMAINS.equals(c.getSystem()));
 	}
 
 	private static boolean has(List<CodeableConcept> concepts, String system, String code) {

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import org.equityfhir.EquityFhirApplication;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -36,6 +37,12 @@ abstract class RestartContract {
 			id = client(first).create().resource(patient).execute().getId().toUnqualifiedVersionless();
 		}
 		try (ConfigurableApplicationContext second = start()) {
+			// The guide was installed by the first start and left alone by the second.
+			Bundle profiles = client(second).search()
+					.byUrl("StructureDefinition?url=http://equityfhir.org/fhir/StructureDefinition/equity-practitioner")
+					.returnBundle(Bundle.class).execute();
+			assertThat(profiles.getEntry()).hasSize(1);
+			assertThat(profiles.getEntryFirstRep().getResource().getMeta().getVersionId()).isEqualTo("1");
 			Patient read = client(second).read().resource(Patient.class).withId(id).execute();
 			assertThat(read.getNameFirstRep().getFamily()).isEqualTo("Yang");
 			assertThat(probe(second, "/actuator/health/liveness")).contains("\"UP\"");
