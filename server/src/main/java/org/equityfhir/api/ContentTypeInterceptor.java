@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Locale;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import java.util.Set;
 
 /**
@@ -38,10 +39,10 @@ class ContentTypeInterceptor {
 				? ""
 				: contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
 		if (!ACCEPTED.contains(mediaType)) {
+			String message = "Unsupported media type '" + (contentType == null ? "" : mediaType)
+					+ "': send application/fhir+json or application/fhir+xml";
 			throw new UnclassifiedServerFailureException(
-					415,
-					"Unsupported media type '" + (contentType == null ? "" : mediaType)
-							+ "': send application/fhir+json or application/fhir+xml");
+					415, message, Outcomes.error(OperationOutcome.IssueType.NOTSUPPORTED, message));
 		}
 		return true;
 	}

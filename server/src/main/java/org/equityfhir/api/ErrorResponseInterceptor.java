@@ -6,10 +6,14 @@ import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.parser.DataFormatException;
+import org.apache.commons.lang3.exception.ExceptionUtils;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +31,24 @@ public class ErrorResponseInterceptor {
 		// FHIR R4 (http.html#concurrency): a stale If-Match is 412 Precondition Failed; HAPI says 409.
 		if (exception instanceof ResourceVersionConflictException conflict
 				&& servletRequest.getHeader(Constants.HEADER_IF_MATCH) != null) {
+			String message = "The resource has changed since the version given in If-Match: read it again and retry";
 			PreconditionFailedException stale = new PreconditionFailedException(
-					"The resource has changed since the version given in If-Match: read it again and retry");
+					message, Outcomes.error(OperationOutcome.IssueType.CONFLICT, message));
 			stale.setStackTrace(conflict.getStackTrace());
 			return stale;
 		}
 		if (exception instanceof BaseServerResponseException known && !(known instanceof InternalErrorException)) {
 			return null;
 		}
+		// Unparseable client input found late (e.g. a search date of "not-a-date") is the client's error.
+		DataFormatException badInput = ExceptionUtils.throwableOfType(exception, DataFormatException.class);
+		if (badInput != null) {
+			return new InvalidRequestException(
+					badInput.getMessage(), Outcomes.error(OperationOutcome.IssueType.INVALID, badInput.getMessage()));
+		}
 		String incident = UUID.randomUUID().toString();
 		log.error("Incident {}: {} {} failed", incident, servletRequest.getMethod(), request.getRequestPath(), exception);
-		return new InternalErrorException(
-				"The server could not complete the request (incident " + incident + "); the error was logged");
+		String message = "The server could not complete the request (incident " + incident + "); the error was logged";
+		return new InternalErrorException(message, Outcomes.error(OperationOutcome.IssueType.EXCEPTION, message));
 	}
 }

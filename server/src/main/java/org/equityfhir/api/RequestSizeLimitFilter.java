@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -31,7 +32,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 	}
 
 	static PayloadTooLargeException tooLarge(long maxBytes) {
-		return new PayloadTooLargeException("Request body exceeds the limit of " + maxBytes + " bytes");
+		String message = "Request body exceeds the limit of " + maxBytes + " bytes";
+		return new PayloadTooLargeException(message, Outcomes.error(OperationOutcome.IssueType.TOOLONG, message));
 	}
 
 	private static final class LimitedRequest extends HttpServletRequestWrapper {

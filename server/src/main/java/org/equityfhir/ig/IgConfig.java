@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.packages.IHapiPackageCacheManager;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import java.util.List;
+import org.equityfhir.api.FhirRestContribution;
 import org.equityfhir.config.ClusterLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,11 @@ public class IgConfig {
 			log.warn("Implementation guide enforcement is OFF (equity.ig.enforce=false): writes are not validated");
 		}
 		return interceptor;
+	}
+
+	@Bean
+	public FhirRestContribution guideInCapabilityStatement() {
+		return server -> server.registerInterceptor(new GuideCapabilityStatementInterceptor());
 	}
 
 	@Bean

@@ -81,6 +81,15 @@ public class ProfileSelector {
 		this.referralCodes = enumeratedCodes(fhirContext, terminology, "ValueSet-sdoh-referral-codes.json");
 	}
 
+	/** Every profile each resource type may be checked against, for the CapabilityStatement. */
+	public static Map<String, List<String>> profilesByType() {
+		Map<String, List<String>> byType = new java.util.TreeMap<>();
+		ALWAYS.forEach((type, profile) -> byType.put(type, List.of(profile)));
+		SDOH_PROFILES.forEach((type, profile) -> byType.put(type, List.of(profile)));
+		byType.put("Observation", List.of(SCREENING_RESPONSE, ASSESSMENT));
+		return byType;
+	}
+
 	public List<String> profilesFor(IBaseResource resource) {
 		String always = ALWAYS.get(resource.fhirType());
 		if (always != null) {

@@ -52,6 +52,10 @@ abstract class FhirApiContract extends FhirServerTestBase {
 		assertThat(cs.getSoftware().getVersion()).isNotBlank();
 		assertThat(cs.getPublisher()).isEqualTo("Equity FHIR Server project");
 		assertThat(cs.getRestFirstRep().getResource()).extracting(r -> r.getType()).contains("Patient", "Task");
+		assertThat(cs.getRestFirstRep().getResource()).filteredOn(r -> r.getType().equals("Practitioner"))
+				.singleElement()
+				.satisfies(r -> assertThat(r.getSupportedProfile()).extracting(p -> p.getValue())
+						.contains("http://equityfhir.org/fhir/StructureDefinition/equity-practitioner"));
 	}
 
 	@Test
@@ -146,7 +150,7 @@ abstract class FhirApiContract extends FhirServerTestBase {
 			Observation obs = new Observation();
 			obs.setStatus(Observation.ObservationStatus.FINAL);
 			obs.addIdentifier().setSystem(system).setValue("obs" + i);
-			obs.getCode().addCoding().setSystem("http://loinc.org").setCode("88122-7");
+			obs.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4"); // heart rate: outside our guide
 			obs.setSubject(new Reference(fullUrl));
 			tx.addEntry().setResource(obs).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
 		}
@@ -200,7 +204,7 @@ abstract class FhirApiContract extends FhirServerTestBase {
 		loser.setId(id.getIdPart());
 		HttpResponse<String> stale = put(id.getValue(), json(loser), "W/\"1\"");
 		assertThat(stale.statusCode()).isEqualTo(412);
-		assertOperationOutcome(stale, "If-Match");
+		assertOperationOutcome(stale, "If-Match", OperationOutcome.IssueType.CONFLICT);
 		Patient current = client().read().resource(Patient.class).withId(id).execute();
 		assertThat(current.getNameFirstRep().getFamily()).isEqualTo("Concurrent-first");
 		assertThat(current.getMeta().getVersionId()).isEqualTo("2");
@@ -240,7 +244,7 @@ abstract class FhirApiContract extends FhirServerTestBase {
 	void unsupportedMediaTypeIsRefused() {
 		HttpResponse<String> response = post("Patient", "text/plain", "Amina Warsame");
 		assertThat(response.statusCode()).isEqualTo(415);
-		assertOperationOutcome(response, "text/plain");
+		assertOperationOutcome(response, "text/plain", OperationOutcome.IssueType.NOTSUPPORTED);
 	}
 
 	@Test
@@ -248,7 +252,7 @@ abstract class FhirApiContract extends FhirServerTestBase {
 		String huge = " ".repeat(10 * 1024 * 1024 + 1);
 		HttpResponse<String> declared = post("Patient", FHIR_JSON, huge);
 		assertThat(declared.statusCode()).isEqualTo(413);
-		assertOperationOutcome(declared, "limit");
+		assertOperationOutcome(declared, "limit", OperationOutcome.IssueType.TOOLONG);
 
 		byte[] bytes = huge.getBytes();
 		HttpResponse<String> streamed = send(request("Patient").header("Content-Type", FHIR_JSON)
@@ -264,6 +268,12 @@ abstract class FhirApiContract extends FhirServerTestBase {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(parse(OperationOutcome.class, response.body()).getIssue()).isNotEmpty();
 		assertThat(searchBySystem("Patient").getTotal()).isZero();
+	}
+
+	private void assertOperationOutcome(
+			HttpResponse<String> response, String diagnosticsMention, OperationOutcome.IssueType code) {
+		assertOperationOutcome(response, diagnosticsMention);
+		assertThat(parse(OperationOutcome.class, response.body()).getIssueFirstRep().getCode()).isEqualTo(code);
 	}
 
 	private void assertOperationOutcome(HttpResponse<String> response, String diagnosticsMention) {

@@ -73,6 +73,19 @@ abstract class GuideEnforcementContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void theGuidesSearchParametersAreActive() {
+		Bundle somali = client().search()
+				.byUrl("HealthcareService?language=urn:ietf:bcp:47|so&_elements=id")
+				.returnBundle(Bundle.class).execute();
+		assertThat(somali.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+				.contains("healthcareservice-food-shelf");
+		Bundle klingon = client().search()
+				.byUrl("HealthcareService?language=urn:ietf:bcp:47|tlh&_elements=id")
+				.returnBundle(Bundle.class).execute();
+		assertThat(klingon.getEntry()).isEmpty();
+	}
+
+	@Test
 	void officialGravityExamplesAreAcceptedWhenTheyMeetOurConstraints() {
 		List<String> declaringGravity = GuideFixtures.validExamples().stream()
 				.filter(e -> ((Resource) e.resource()).getMeta().getProfile().stream()
