@@ -6,17 +6,22 @@ import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchClientA
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
+import org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration;
+import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Entry point: a HAPI FHIR JPA R4 server extended with the Equity FHIR capabilities. */
-// HAPI brings Flyway, Hibernate and an Elasticsearch client as libraries; we configure the JPA layer
-// ourselves (config.HapiJpaWiring) and use neither Boot's Flyway nor an Elasticsearch cluster.
+// HAPI brings Flyway, Hibernate, Quartz, Thymeleaf and an Elasticsearch client as libraries: we configure
+// the JPA layer ourselves (config.HapiJpaWiring), HAPI runs its own schedulers and narrative templates,
+// and there is no Elasticsearch cluster, so Boot's auto-configurations for them stay off.
 @SpringBootApplication(
 		exclude = {
 			FlywayAutoConfiguration.class,
 			HibernateJpaAutoConfiguration.class,
 			ElasticsearchRestClientAutoConfiguration.class,
-			ElasticsearchClientAutoConfiguration.class
+			ElasticsearchClientAutoConfiguration.class,
+			QuartzAutoConfiguration.class,
+			ThymeleafAutoConfiguration.class
 		})
 @ConfigurationPropertiesScan
 public class EquityFhirApplication {
