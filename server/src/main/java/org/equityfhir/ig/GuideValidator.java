@@ -49,18 +49,33 @@ public class GuideValidator implements IInstanceValidatorModule {
 				throw new UncheckedIOException("Cannot load FHIR package " + pkg.id(), e);
 			}
 		}
+		this.chain = chain(fhirContext, List.of(guide));
+		this.instanceValidator = instanceValidator(chain);
+	}
+
+	/**
+	 * The validation chain: R4 core, then the given conformance resources in order (the first definition
+	 * of a canonical wins), then offline terminology. Code systems we do not ship are warnings.
+	 */
+	static ValidationSupportChain chain(FhirContext fhirContext, List<? extends IValidationSupport> conformance) {
 		UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
 		unknownSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
-		this.chain = new ValidationSupportChain(
-				new DefaultProfileValidationSupport(fhirContext),
-				guide,
-				new CommonCodeSystemsTerminologyService(fhirContext),
-				new InMemoryTerminologyServerValidationSupport(fhirContext),
-				new SnapshotGeneratingValidationSupport(fhirContext),
-				unknownSystems);
-		this.instanceValidator = new FhirInstanceValidator(chain);
-		instanceValidator.setErrorForUnknownProfiles(false);
-		instanceValidator.setAnyExtensionsAllowed(true);
+		List<IValidationSupport> supports = new java.util.ArrayList<>();
+		supports.add(new DefaultProfileValidationSupport(fhirContext));
+		supports.addAll(conformance);
+		supports.add(new CommonCodeSystemsTerminologyService(fhirContext));
+		supports.add(new InMemoryTerminologyServerValidationSupport(fhirContext));
+		supports.add(new SnapshotGeneratingValidationSupport(fhirContext));
+		supports.add(unknownSystems);
+		return new ValidationSupportChain(supports);
+	}
+
+	/** Official profiles a resource declares but we do not load are warnings, not refusals. */
+	static FhirInstanceValidator instanceValidator(IValidationSupport chain) {
+		FhirInstanceValidator validator = new FhirInstanceValidator(chain);
+		validator.setErrorForUnknownProfiles(false);
+		validator.setAnyExtensionsAllowed(true);
+		return validator;
 	}
 
 	public IValidationSupport validationSupport() {

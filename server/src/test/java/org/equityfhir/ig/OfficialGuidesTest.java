@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
-import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.utilities.npm.NpmPackage;
@@ -99,24 +92,16 @@ class OfficialGuidesTest {
 	/** Official packages first, so their definitions (e.g. of the Plan-Net extension) win over ours. */
 	private static FhirValidator validatorWith(String... officialPackages) throws IOException {
 		assumeTrue(Files.isDirectory(PACKAGES), "Skipped: " + PACKAGES + " is absent (published HL7 packages are optional)");
-		List<IValidationSupport> supports = new ArrayList<>();
-		supports.add(new DefaultProfileValidationSupport(FHIR));
+		List<IValidationSupport> conformance = new ArrayList<>();
 		for (String file : officialPackages) {
 			Path tgz = PACKAGES.resolve(file);
 			assumeTrue(Files.isRegularFile(tgz), "Skipped: " + tgz + " is absent");
-			supports.add(prePopulated(Files.newInputStream(tgz)));
+			conformance.add(prePopulated(Files.newInputStream(tgz)));
 		}
 		for (GuidePackage ours : GuidePackage.loadAll()) {
-			supports.add(prePopulated(new java.io.ByteArrayInputStream(ours.contents())));
+			conformance.add(prePopulated(new java.io.ByteArrayInputStream(ours.contents())));
 		}
-		UnknownCodeSystemWarningValidationSupport unknown = new UnknownCodeSystemWarningValidationSupport(FHIR);
-		unknown.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
-		supports.add(new CommonCodeSystemsTerminologyService(FHIR));
-		supports.add(new InMemoryTerminologyServerValidationSupport(FHIR));
-		supports.add(new SnapshotGeneratingValidationSupport(FHIR));
-		supports.add(unknown);
-		FhirInstanceValidator module = new FhirInstanceValidator(new ValidationSupportChain(supports));
-		module.setErrorForUnknownProfiles(false);
+		FhirInstanceValidator module = GuideValidator.instanceValidator(GuideValidator.chain(FHIR, conformance));
 		FhirValidator validator = FHIR.newValidator();
 		validator.registerValidatorModule(module);
 		return validator;
