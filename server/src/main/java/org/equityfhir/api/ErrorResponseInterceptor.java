@@ -29,13 +29,10 @@ public class ErrorResponseInterceptor {
 	public BaseServerResponseException translate(
 			RequestDetails request, Throwable exception, HttpServletRequest servletRequest) {
 		// FHIR R4 (http.html#concurrency): a stale If-Match is 412 Precondition Failed; HAPI says 409.
-		if (exception instanceof ResourceVersionConflictException conflict
+		if (exception instanceof ResourceVersionConflictException
 				&& servletRequest.getHeader(Constants.HEADER_IF_MATCH) != null) {
 			String message = "The resource has changed since the version given in If-Match: read it again and retry";
-			PreconditionFailedException stale = new PreconditionFailedException(
-					message, Outcomes.error(OperationOutcome.IssueType.CONFLICT, message));
-			stale.setStackTrace(conflict.getStackTrace());
-			return stale;
+			return new PreconditionFailedException(message, Outcomes.error(OperationOutcome.IssueType.CONFLICT, message));
 		}
 		if (exception instanceof BaseServerResponseException known && !(known instanceof InternalErrorException)) {
 			return null;

@@ -68,11 +68,12 @@ public class HapiJpaWiring {
 	@Bean
 	public JpaStorageSettings storageSettings() {
 		JpaStorageSettings settings = new JpaStorageSettings();
-		// Searches are cached in the database (shared by every instance) rather than per JVM.
+		// Every search runs afresh: HAPI would otherwise answer a repeated search URL from the last
+		// minute's results, so a client might not see what it has just written.
 		settings.setReuseCachedSearchResultsForMillis(null);
 		settings.setAllowMultipleDelete(false);
 		settings.setExpungeEnabled(false);
-		// Conditional-create URLs must match exactly one resource: keep HAPI's strict default.
+		// A reference to a resource that does not exist is refused, never satisfied with a placeholder.
 		settings.setAutoCreatePlaceholderReferenceTargets(false);
 		return settings;
 	}

@@ -36,7 +36,6 @@ public class GuideValidator implements IInstanceValidatorModule {
 	private final FhirContext fhirContext;
 	private final ProfileSelector selector;
 	private final FhirInstanceValidator instanceValidator;
-	private final ValidationSupportChain chain;
 
 	public GuideValidator(FhirContext fhirContext, List<GuidePackage> packages, ProfileSelector selector) {
 		this.fhirContext = fhirContext;
@@ -49,8 +48,7 @@ public class GuideValidator implements IInstanceValidatorModule {
 				throw new UncheckedIOException("Cannot load FHIR package " + pkg.id(), e);
 			}
 		}
-		this.chain = chain(fhirContext, List.of(guide));
-		this.instanceValidator = instanceValidator(chain);
+		this.instanceValidator = instanceValidator(chain(fhirContext, List.of(guide)));
 	}
 
 	/**
@@ -78,10 +76,6 @@ public class GuideValidator implements IInstanceValidatorModule {
 		return validator;
 	}
 
-	public IValidationSupport validationSupport() {
-		return chain;
-	}
-
 	public ProfileSelector selector() {
 		return selector;
 	}
@@ -89,11 +83,6 @@ public class GuideValidator implements IInstanceValidatorModule {
 	/** Validates against the profiles our guide selects for this resource (and any it declares). */
 	public ValidationResult validate(IBaseResource resource) {
 		return newValidator().validateWithResult(resource, new ValidationOptions());
-	}
-
-	/** Validates against one named profile in addition to those our guide selects. */
-	public ValidationResult validate(IBaseResource resource, String profile) {
-		return newValidator().validateWithResult(resource, new ValidationOptions().addProfileIfNotBlank(profile));
 	}
 
 	/** FhirValidator is a light, per-call object; the expensive parts (the chain, this module) are shared. */

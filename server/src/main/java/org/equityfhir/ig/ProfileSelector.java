@@ -77,8 +77,9 @@ public class ProfileSelector {
 	private final Set<String> referralCodes;
 
 	public ProfileSelector(FhirContext fhirContext, GuidePackage terminology) {
-		this.screeningQuestions = enumeratedCodes(fhirContext, terminology, "ValueSet-sdoh-screening-questions.json");
-		this.referralCodes = enumeratedCodes(fhirContext, terminology, "ValueSet-sdoh-referral-codes.json");
+		NpmPackage npm = terminology.npm();
+		this.screeningQuestions = enumeratedCodes(fhirContext, npm, "ValueSet-sdoh-screening-questions.json");
+		this.referralCodes = enumeratedCodes(fhirContext, npm, "ValueSet-sdoh-referral-codes.json");
 	}
 
 	/** Every profile each resource type may be checked against, for the CapabilityStatement. */
@@ -154,8 +155,7 @@ public class ProfileSelector {
 		return coding.getSystem() + "|" + coding.getCode();
 	}
 
-	private static Set<String> enumeratedCodes(FhirContext fhirContext, GuidePackage pkg, String file) {
-		NpmPackage npm = pkg.npm();
+	private static Set<String> enumeratedCodes(FhirContext fhirContext, NpmPackage npm, String file) {
 		try (InputStream in = npm.load("package", file)) {
 			ValueSet vs = fhirContext.newJsonParser().parseResource(ValueSet.class, in);
 			Set<String> codes = new HashSet<>();
@@ -163,7 +163,7 @@ public class ProfileSelector {
 					.forEach(concept -> codes.add(include.getSystem() + "|" + concept.getCode())));
 			return Set.copyOf(codes);
 		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot read " + file + " from " + pkg.id(), e);
+			throw new UncheckedIOException("Cannot read " + file + " from " + npm.name(), e);
 		}
 	}
 }
