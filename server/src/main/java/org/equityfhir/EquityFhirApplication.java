@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Entry point: a HAPI FHIR JPA R4 server extended with the Equity FHIR capabilities. */
 // HAPI brings Flyway, Hibernate, Quartz, Thymeleaf and an Elasticsearch client as libraries: we configure
-// the JPA layer ourselves (config.HapiJpaWiring), HAPI runs its own schedulers and narrative templates,
+// the JPA layer ourselves (storage.HapiJpaWiring), HAPI runs its own schedulers and narrative templates,
 // and there is no Elasticsearch cluster, so Boot's auto-configurations for them stay off.
 @SpringBootApplication(
 		exclude = {

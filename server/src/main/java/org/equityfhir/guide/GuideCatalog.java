@@ -1,0 +1,110 @@
+package org.equityfhir.guide;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.MetadataResource;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.hl7.fhir.r4.model.StructureDefinition;
+import org.hl7.fhir.r4.model.ValueSet;
+import org.hl7.fhir.utilities.npm.NpmPackage;
+
+/**
+ * A one-line-per-resource catalogue of our guide, rendered from the packages themselves (docs/ig.md is
+ * this output; a test keeps the two equal), so the readable guide cannot drift from what is enforced.
+ */
+public final class GuideCatalog {
+
+	/** A full stop that ends a sentence: followed by a capital, and not the one in "e.g." or "i.e.". */
+	private static final java.util.regex.Pattern SENTENCE_END =
+			java.util.regex.Pattern.compile("(?<!\\be\\.g|\\bi\\.e)\\.\\s+(?=[A-Z])");
+
+	private GuideCatalog() {}
+
+	public static String markdown(FhirContext fhirContext, List<GuidePackage> packages) {
+		List<Resource> resources = new ArrayList<>();
+		for (GuidePackage pkg : packages) {
+			resources.addAll(read(fhirContext, pkg.npm()));
+		}
+		StringBuilder md = new StringBuilder();
+		md.append("# Equity FHIR implementation guide\n\n")
+				.append("Generated from the FHIR packages ");
+		packages.forEach(p -> md.append('`').append(p.id()).append('#').append(p.version()).append("` "));
+		md.append("by `GuideCatalog` (regenerate with `mvn -B -pl server -am test -Dtest=GuideCatalogTest ")
+				.append("-Dsurefire.failIfNoSpecifiedTests=false -Dequity.write-docs=true`). Canonical base: ")
+				.append("`http://equityfhir.org/fhir`. Which profile applies to a resource is decided by its type and ")
+				.append("category (see `profiles/README.md`), whether or not it declares `meta.profile`.\n");
+
+		section(md, "Profiles", "Profile | Resource | Purpose", resources.stream()
+				.filter(r -> r instanceof StructureDefinition sd && !"Extension".equals(sd.getType()))
+				.map(r -> (StructureDefinition) r)
+				.map(sd -> row(sd, sd.getType(), sd.getDescription())).toList());
+		section(md, "Extensions", "Extension | Context | Purpose", resources.stream()
+				.filter(r -> r instanceof StructureDefinition sd && "Extension".equals(sd.getType()))
+				.map(r -> (StructureDefinition) r)
+				.map(sd -> row(sd, String.join(", ", sd.getContext().stream().map(c -> c.getExpression()).toList()),
+						sd.getDescription())).toList());
+		section(md, "Search parameters", "Search parameter | Code and base | Expression", resources.stream()
+				.filter(r -> r instanceof SearchParameter).map(r -> (SearchParameter) r)
+				.map(sp -> row(sp, "`" + sp.getCode() + "` on " + String.join(", ", sp.getBase().stream()
+						.map(b -> b.getCode()).toList()), "`" + sp.getExpression() + "`")).toList());
+		section(md, "Value sets", "Value set | Codes | Purpose", resources.stream()
+				.filter(r -> r instanceof ValueSet).map(r -> (ValueSet) r)
+				.map(vs -> row(vs, codeCount(vs), vs.getDescription())).toList());
+		section(md, "Code systems", "Code system | Concepts | Purpose", resources.stream()
+				.filter(r -> r instanceof CodeSystem).map(r -> (CodeSystem) r)
+				.map(cs -> row(cs, String.valueOf(countConcepts(cs.getConcept())), cs.getDescription())).toList());
+		return md.toString();
+	}
+
+	private static void section(StringBuilder md, String title, String header, List<String> rows) {
+		md.append("\n## ").append(title).append(" (").append(rows.size()).append(")\n\n| ")
+				.append(header.replace(" | ", " | ")).append(" |\n|")
+				.append(" --- |".repeat(header.split("\\|").length)).append('\n');
+		rows.stream().sorted(Comparator.naturalOrder()).forEach(r -> md.append(r).append('\n'));
+	}
+
+	private static String row(MetadataResource resource, String middle, String purpose) {
+		return "| [" + resource.getName() + "](" + resource.getUrl() + ") | " + middle + " | " + firstSentence(purpose) + " |";
+	}
+
+	private static String firstSentence(String text) {
+		if (text == null) {
+			return "";
+		}
+		String flat = text.replaceAll("\\s+", " ").replace("|", "\\|").trim();
+		java.util.regex.Matcher end = SENTENCE_END.matcher(flat);
+		return end.find() ? flat.substring(0, end.start() + 1) : flat;
+	}
+
+	private static String codeCount(ValueSet vs) {
+		int enumerated = vs.getCompose().getInclude().stream().mapToInt(i -> i.getConcept().size()).sum();
+		long wholeSystems = vs.getCompose().getInclude().stream().filter(i -> i.getConcept().isEmpty()).count();
+		return wholeSystems > 0 && enumerated == 0 ? "whole code system" : String.valueOf(enumerated);
+	}
+
+	private static int countConcepts(List<CodeSystem.ConceptDefinitionComponent> concepts) {
+		return concepts.stream().mapToInt(c -> 1 + countConcepts(c.getConcept())).sum();
+	}
+
+	private static List<Resource> read(FhirContext fhirContext, NpmPackage npm) {
+		List<Resource> resources = new ArrayList<>();
+		try {
+			for (String file : npm.listResources(Set.of("StructureDefinition", "SearchParameter", "ValueSet", "CodeSystem"))) {
+				try (InputStream in = npm.load("package", file)) {
+					resources.add((Resource) fhirContext.newJsonParser().parseResource(in));
+				}
+			}
+		} catch (IOException e) {
+			throw new UncheckedIOException("Cannot read package " + npm.name(), e);
+		}
+		return resources;
+	}
+}

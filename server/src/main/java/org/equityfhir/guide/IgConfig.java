@@ -1,0 +1,71 @@
+package org.equityfhir.guide;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.packages.IHapiPackageCacheManager;
+import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
+import ca.uhn.fhir.validation.IInstanceValidatorModule;
+import java.util.List;
+import org.equityfhir.api.FhirRestContribution;
+import org.equityfhir.storage.ClusterLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+/** Our implementation guide: its packages, its validator, its enforcement on write, its installation. */
+@Configuration
+public class IgConfig {
+
+	private static final Logger log = LoggerFactory.getLogger(IgConfig.class);
+
+	@Bean
+	public List<GuidePackage> guidePackages() {
+		return GuidePackage.loadAll();
+	}
+
+	@Bean
+	public GuideValidator guideValidator(FhirContext fhirContext, List<GuidePackage> guidePackages) {
+		GuidePackage terminology = guidePackages.stream()
+				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
+		return new GuideValidator(fhirContext, guidePackages, new ProfileSelector(fhirContext, terminology));
+	}
+
+	/** Replaces the JPA engine's instance validator, so $validate reports exactly what a write enforces. */
+	@Bean
+	@Primary
+	public IInstanceValidatorModule equityInstanceValidator(GuideValidator guideValidator) {
+		return guideValidator;
+	}
+
+	/** Registered with the storage engine itself, so every write path is checked, not just REST. */
+	@Bean
+	public GuideEnforcementInterceptor guideEnforcement(
+			FhirContext fhirContext,
+			GuideValidator guideValidator,
+			IInterceptorService storageInterceptors,
+			IgProperties properties) {
+		GuideEnforcementInterceptor interceptor = new GuideEnforcementInterceptor(fhirContext, guideValidator);
+		if (properties.enforce()) {
+			storageInterceptors.registerInterceptor(interceptor);
+		} else {
+			log.warn("Implementation guide enforcement is OFF (equity.ig.enforce=false): writes are not validated");
+		}
+		return interceptor;
+	}
+
+	@Bean
+	public FhirRestContribution guideInCapabilityStatement() {
+		return server -> server.registerInterceptor(new GuideCapabilityStatementInterceptor());
+	}
+
+	@Bean
+	public GuideInstaller guideInstaller(
+			List<GuidePackage> guidePackages,
+			IPackageInstallerSvc installer,
+			IHapiPackageCacheManager packageCache,
+			ClusterLock clusterLock) {
+		return new GuideInstaller(guidePackages, installer, packageCache, clusterLock);
+	}
+}
