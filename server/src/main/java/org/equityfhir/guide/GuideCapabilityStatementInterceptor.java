@@ -12,7 +12,7 @@ class GuideCapabilityStatementInterceptor {
 	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
 	public void addSupportedProfiles(IBaseConformance generated) {
 		CapabilityStatement cs = (CapabilityStatement) generated;
-		cs.addImplementationGuide("http://equityfhir.org/fhir/ImplementationGuide/org.equityfhir.guide");
+		cs.addImplementationGuide("http://equityfhir.org/fhir/ImplementationGuide/org.equityfhir.ig");
 		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				List<String> profiles = ProfileSelector.profilesByType().get(resource.getType());
