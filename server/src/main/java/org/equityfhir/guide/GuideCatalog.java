@@ -28,7 +28,12 @@ public final class GuideCatalog {
 
 	private GuideCatalog() {}
 
-	public static String markdown(FhirContext fhirContext, List<GuidePackage> packages) {
+	/**
+	 * @param selector the selection rule, rendered as the "which profile applies" table
+	 * @param workflowRules the sentences of the rules our workflows check where they act
+	 */
+	public static String markdown(
+			FhirContext fhirContext, List<GuidePackage> packages, ProfileSelector selector, List<String> workflowRules) {
 		List<Resource> resources = new ArrayList<>();
 		for (GuidePackage pkg : packages) {
 			resources.addAll(read(fhirContext, pkg.npm()));
@@ -39,8 +44,28 @@ public final class GuideCatalog {
 		packages.forEach(p -> md.append('`').append(p.id()).append('#').append(p.version()).append("` "));
 		md.append("by `GuideCatalog` (regenerate with `mvn -B -pl server -am test -Dtest=GuideCatalogTest ")
 				.append("-Dsurefire.failIfNoSpecifiedTests=false -Dequity.write-docs=true`). Canonical base: ")
-				.append("`http://equityfhir.org/fhir`. Which profile applies to a resource is decided by its type and ")
-				.append("category (see `profiles/README.md`), whether or not it declares `meta.profile`.\n");
+				.append("`http://equityfhir.org/fhir`. The conformance principle is in `profiles/README.md`.\n");
+
+		md.append("\n## Which profile applies\n\nDecided by type and by the role a resource declares (its category, type or ")
+				.append("code), whether or not it declares `meta.profile`; within a type the first matching line wins. A ")
+				.append("profile a resource declares is checked too when the server has it (ours, or an official one ")
+				.append("installed with `equity.ig.extra-packages`). The same table is `/metadata`'s per-type documentation.\n\n")
+				.append("| Resource | Profile | When |\n| --- | --- | --- |\n");
+		selector.rules().forEach(rule -> md.append("| ").append(rule.type()).append(" | `")
+				.append(rule.profile().substring(ProfileSelector.BASE.length())).append("` | ").append(rule.when()).append(" |\n"));
+
+		md.append("\n## Our own rules\n\nWhat we refuse that the national guides (US Core 7.0.0, Plan-Net 1.1.0, SDOH ")
+				.append("Clinical Care 2.2-3.0) would accept: deliberate data-quality rules, checked on every write, and ")
+				.append("workflow rules, checked only where our workflow acts.\n\n| Rule | Where | What | Why |\n| --- | --- | --- | --- |\n");
+		List<String> dataQuality = new ArrayList<>();
+		resources.stream().filter(r -> r instanceof StructureDefinition).map(r -> (StructureDefinition) r)
+				.forEach(sd -> sd.getDifferential().getElement().forEach(e -> e.getConstraint().stream()
+						.filter(c -> c.getRequirements() != null && c.getRequirements().startsWith("Data-quality rule"))
+						.forEach(c -> dataQuality.add("| `" + c.getKey() + "` | " + sd.getName() + " `" + e.getPath() + "` | "
+								+ c.getHuman() + " | " + c.getRequirements().substring("Data-quality rule: ".length()) + " |"))));
+		dataQuality.stream().sorted().forEach(row -> md.append(row).append('\n'));
+		workflowRules.forEach(rule -> md.append("| workflow | referral Task status change | ").append(rule)
+				.append(" | the step is refused with 422 (business-rule) |\n"));
 
 		section(md, "Profiles", "Profile | Resource | Purpose", resources.stream()
 				.filter(r -> r instanceof StructureDefinition sd && !"Extension".equals(sd.getType()))

@@ -2,6 +2,8 @@ package org.equityfhir.guide;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import org.equityfhir.api.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
@@ -17,6 +19,7 @@ import org.hl7.fhir.r4.model.StringType;
  * not meet the profile its type calls for is refused with 422 and an OperationOutcome naming each
  * error's FHIRPath location; nothing is stored (in a transaction Bundle, nothing at all).
  */
+@Interceptor(order = InterceptorOrder.GUIDE_ENFORCEMENT)
 public class GuideEnforcementInterceptor {
 
 	private final FhirContext fhirContext;
@@ -38,7 +41,13 @@ public class GuideEnforcementInterceptor {
 	}
 
 	private void enforce(IBaseResource resource) {
-		List<String> profiles = validator.selector().profilesFor(resource);
+		List<String> profiles = new java.util.ArrayList<>(validator.selector().profilesFor(resource));
+		// A profile the resource declares is checked too when the server knows it (ours, or an official one
+		// installed from equity.ig.extra-packages); one it cannot resolve is the client's claim, not a rule.
+		resource.getMeta().getProfile().stream()
+				.map(p -> p.getValueAsString())
+				.filter(p -> p != null && !profiles.contains(p) && validator.knowsProfile(p))
+				.forEach(profiles::add);
 		if (profiles.isEmpty()) {
 			return;
 		}

@@ -1,5 +1,13 @@
 package org.equityfhir.guide;
 
+import ca.uhn.fhir.context.FhirContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.ValueSet;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,6 +44,59 @@ public record GuidePackage(String id, String version, byte[] contents) {
 
 	public static String classpathLocation(String id) {
 		return "fhir/" + id + ".tgz";
+	}
+
+	/**
+	 * An official FHIR package file (.tgz) from equity.ig.extra-packages: US Core, Plan-Net, Gravity, as
+	 * published. Its id and version come from its own package.json.
+	 */
+	public static GuidePackage fromFile(Path file) {
+		try {
+			byte[] bytes = Files.readAllBytes(file);
+			NpmPackage npm = npm(bytes);
+			return new GuidePackage(npm.name(), npm.version(), bytes);
+		} catch (IOException | UncheckedIOException e) {
+			throw new IllegalStateException("Cannot read FHIR package " + file + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** Every *.tgz in a folder, in name order; none when the folder is not set. */
+	public static List<GuidePackage> fromFolder(Path folder) {
+		if (folder == null) {
+			return List.of();
+		}
+		if (!Files.isDirectory(folder)) {
+			throw new IllegalStateException("equity.ig.extra-packages is not a folder: " + folder);
+		}
+		try (Stream<Path> files = Files.list(folder)) {
+			return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).sorted().map(GuidePackage::fromFile).toList();
+		} catch (IOException e) {
+			throw new UncheckedIOException("Cannot list " + folder, e);
+		}
+	}
+
+	/**
+	 * The codes a value set of this package enumerates, as "system|code"; a code system included whole
+	 * is "system|*".
+	 */
+	public Set<String> valueSetCodes(FhirContext fhirContext, String file) {
+		NpmPackage npm = npm();
+		try (InputStream in = npm.load("package", file)) {
+			if (in == null) {
+				throw new IllegalStateException(file + " is not in " + id);
+			}
+			ValueSet vs = fhirContext.newJsonParser().parseResource(ValueSet.class, in);
+			Set<String> codes = new HashSet<>();
+			for (ValueSet.ConceptSetComponent include : vs.getCompose().getInclude()) {
+				if (include.getConcept().isEmpty() && include.getFilter().isEmpty()) {
+					codes.add(include.getSystem() + "|*");
+				}
+				include.getConcept().forEach(concept -> codes.add(include.getSystem() + "|" + concept.getCode()));
+			}
+			return Set.copyOf(codes);
+		} catch (IOException e) {
+			throw new UncheckedIOException("Cannot read " + file + " from " + id, e);
+		}
 	}
 
 	public NpmPackage npm() {

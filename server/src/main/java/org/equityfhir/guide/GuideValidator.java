@@ -5,22 +5,27 @@ import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.IInstanceValidatorModule;
 import ca.uhn.fhir.validation.IValidationContext;
 import ca.uhn.fhir.validation.ValidationOptions;
 import ca.uhn.fhir.validation.ValidationResult;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.regex.Pattern;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.NpmPackageValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.utilities.npm.NpmPackage;
 
 /**
  * Validates resources against our implementation guide, offline: R4 core, our two packages, in-memory
@@ -33,22 +38,55 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  */
 public class GuideValidator implements IInstanceValidatorModule {
 
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GuideValidator.class);
+
 	private final FhirContext fhirContext;
 	private final ProfileSelector selector;
+	private final ValidationSupportChain chain;
 	private final FhirInstanceValidator instanceValidator;
+	private final OfficialExtensions officialExtensions;
 
-	public GuideValidator(FhirContext fhirContext, List<GuidePackage> packages, ProfileSelector selector) {
+	/**
+	 * @param packages our guide's packages, terminology first
+	 * @param officialPackages published packages (US Core, Plan-Net, ...) from equity.ig.extra-packages:
+	 *     profiles a resource declares from them are validated too; ours win where a canonical clashes
+	 */
+	public GuideValidator(FhirContext fhirContext, List<GuidePackage> packages, List<GuidePackage> officialPackages,
+			ProfileSelector selector) {
 		this.fhirContext = fhirContext;
 		this.selector = selector;
-		NpmPackageValidationSupport guide = new NpmPackageValidationSupport(fhirContext);
-		for (GuidePackage pkg : packages) {
-			try {
-				guide.loadPackageFromClasspath("classpath:" + GuidePackage.classpathLocation(pkg.id()));
-			} catch (IOException e) {
-				throw new UncheckedIOException("Cannot load FHIR package " + pkg.id(), e);
+		List<IValidationSupport> conformance = new ArrayList<>();
+		packages.forEach(p -> conformance.add(conformanceResources(fhirContext, p)));
+		officialPackages.forEach(p -> conformance.add(conformanceResources(fhirContext, p)));
+		this.chain = chain(fhirContext, conformance);
+		this.instanceValidator = instanceValidator(chain);
+		GuidePackage terminology = packages.stream()
+				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
+		this.officialExtensions = new OfficialExtensions(fhirContext, terminology, chain);
+	}
+
+	/** The StructureDefinitions, ValueSets and CodeSystems of one package, for the validation chain. */
+	static PrePopulatedValidationSupport conformanceResources(FhirContext fhirContext, GuidePackage pkg) {
+		PrePopulatedValidationSupport support = new PrePopulatedValidationSupport(fhirContext);
+		NpmPackage npm = pkg.npm();
+		try {
+			for (String file : npm.listResources("StructureDefinition", "ValueSet", "CodeSystem")) {
+				try (InputStream in = npm.load("package", file)) {
+					support.addResource(fhirContext.newJsonParser().parseResource(in));
+				} catch (RuntimeException unreadable) {
+					// A resource HAPI's R4 parser cannot read (rare in published packages) is left out, not fatal.
+					log.warn("FHIR package {}: {} is not readable as R4 and is left out", pkg.id(), file);
+				}
 			}
+		} catch (IOException e) {
+			throw new UncheckedIOException("Cannot load FHIR package " + pkg.id(), e);
 		}
-		this.instanceValidator = instanceValidator(chain(fhirContext, List.of(guide)));
+		return support;
+	}
+
+	/** Whether a profile a resource declares is one the server can check (ours, core, or an installed official one). */
+	boolean knowsProfile(String url) {
+		return chain.fetchStructureDefinition(url) != null;
 	}
 
 	/**
@@ -74,6 +112,24 @@ public class GuideValidator implements IInstanceValidatorModule {
 		validator.setErrorForUnknownProfiles(false);
 		validator.setAnyExtensionsAllowed(true);
 		return validator;
+	}
+
+	/**
+	 * Findings that only say a value set or code system could not be resolved offline: official packages
+	 * bind to VSAC value sets, to CDC race and ethnicity value sets defined by filters on a code system they
+	 * do not carry, and to packages we do not have. They are warnings, never refusals (see
+	 * ../shared/fhir-packages/README.md); our own value sets are all enumerated, so they never produce them.
+	 */
+	static final Pattern OFFLINE_TERMINOLOGY = Pattern.compile(
+			"(?i).*(for in-memory expansion|unable to expand|could not be (found|resolved|expanded)"
+					+ "|unknown code ?system|a definition for code ?system"
+					+ "|is not in valueset: http://hl7\\.org/fhir/ValueSet/languages).*",
+			Pattern.DOTALL);
+
+	static boolean isOfflineTerminology(String message) {
+		// A finding about one of our own value sets is never "offline": they are all enumerated here.
+		return message != null && !message.contains(ProfileSelector.CANONICAL_BASE)
+				&& OFFLINE_TERMINOLOGY.matcher(message).matches();
 	}
 
 	public ProfileSelector selector() {
@@ -103,6 +159,9 @@ public class GuideValidator implements IInstanceValidatorModule {
 			selector.profilesFor(context.getResource()).forEach(options::addProfile);
 		}
 		instanceValidator.validateResource(new WithOptions(context, options));
+		if (context.getResource() != null) {
+			officialExtensions.check(context.getResource()).forEach(context::addValidationMessage);
+		}
 	}
 
 	/** The caller's validation context with our profiles added (callers may pass immutable options). */
@@ -130,6 +189,9 @@ public class GuideValidator implements IInstanceValidatorModule {
 
 		@Override
 		public void addValidationMessage(SingleValidationMessage message) {
+			if (message.getSeverity() == ResultSeverityEnum.ERROR && isOfflineTerminology(message.getMessage())) {
+				message.setSeverity(ResultSeverityEnum.WARNING);
+			}
 			delegate.addValidationMessage(message);
 		}
 

@@ -25,11 +25,21 @@ public class IgConfig {
 		return GuidePackage.loadAll();
 	}
 
+	/** Published packages (US Core, Plan-Net, ...) the operator supplies; installed and validated like ours. */
 	@Bean
-	public GuideValidator guideValidator(FhirContext fhirContext, List<GuidePackage> guidePackages) {
+	public OfficialPackages officialPackages(IgProperties properties) {
+		List<GuidePackage> packages = GuidePackage.fromFolder(properties.extraPackages());
+		packages.forEach(p -> log.info("Official FHIR package {}#{} from {}", p.id(), p.version(), properties.extraPackages()));
+		return new OfficialPackages(packages);
+	}
+
+	@Bean
+	public GuideValidator guideValidator(
+			FhirContext fhirContext, List<GuidePackage> guidePackages, OfficialPackages officialPackages) {
 		GuidePackage terminology = guidePackages.stream()
 				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
-		return new GuideValidator(fhirContext, guidePackages, new ProfileSelector(fhirContext, terminology));
+		return new GuideValidator(
+				fhirContext, guidePackages, officialPackages.packages(), new ProfileSelector(fhirContext, terminology));
 	}
 
 	/** Replaces the JPA engine's instance validator, so $validate reports exactly what a write enforces. */
@@ -56,16 +66,22 @@ public class IgConfig {
 	}
 
 	@Bean
-	public FhirRestContribution guideInCapabilityStatement() {
-		return server -> server.registerInterceptor(new GuideCapabilityStatementInterceptor());
+	public FhirRestContribution guideInCapabilityStatement(GuideValidator guideValidator) {
+		return server -> server.registerInterceptor(new GuideCapabilityStatementInterceptor(guideValidator.selector()));
 	}
+
+	/** A distinct type, so that it is never mistaken for our own package list. */
+	public record OfficialPackages(List<GuidePackage> packages) {}
 
 	@Bean
 	public GuideInstaller guideInstaller(
 			List<GuidePackage> guidePackages,
+			OfficialPackages officialPackages,
 			IPackageInstallerSvc installer,
 			IHapiPackageCacheManager packageCache,
 			ClusterLock clusterLock) {
-		return new GuideInstaller(guidePackages, installer, packageCache, clusterLock);
+		List<GuidePackage> all = new java.util.ArrayList<>(officialPackages.packages());
+		all.addAll(guidePackages);
+		return new GuideInstaller(all, installer, packageCache, clusterLock);
 	}
 }

@@ -6,6 +6,9 @@ import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.equityfhir.referral.ReferralTransition;
 import org.junit.jupiter.api.Test;
 
 /** docs/ig.md is exactly what the packages say; -Dequity.write-docs=true rewrites it. */
@@ -15,11 +18,14 @@ class GuideCatalogTest {
 
 	@Test
 	void docsIgMdMatchesThePackages() throws IOException {
-		String rendered = GuideCatalog.markdown(FhirContext.forR4Cached(), GuidePackage.loadAll());
+		FhirContext fhir = FhirContext.forR4Cached();
+		List<String> workflowRules = Arrays.stream(ReferralTransition.values()).map(ReferralTransition::describe).toList();
+		String rendered = GuideCatalog.markdown(fhir, GuidePackage.loadAll(),
+				new ProfileSelector(fhir, GuidePackage.load(GuidePackage.TERMINOLOGY_ID)), workflowRules);
 		if (Boolean.getBoolean("equity.write-docs")) {
 			Files.writeString(DOC, rendered);
 		}
-		assertThat(rendered).contains("equity-practitioner", "referral-task", "service-area-languages");
+		assertThat(rendered).contains("equity-practitioner", "referral-task", "service-area-languages", "equity-npi-1", "community-service");
 		assertThat(Files.readString(DOC))
 				.as("docs/ig.md is stale: regenerate it with -Dequity.write-docs=true (see its first paragraph)")
 				.isEqualTo(rendered);

@@ -65,7 +65,7 @@ abstract class GuideEnforcementContract extends FhirServerTestBase {
 		}
 		assertThat(urls).contains(
 				ProfileSelector.PRACTITIONER, ProfileSelector.PRACTITIONER_ROLE, ProfileSelector.ORGANIZATION,
-				ProfileSelector.HEALTHCARE_SERVICE, ProfileSelector.LOCATION, ProfileSelector.SCREENING_RESPONSE,
+				ProfileSelector.COMMUNITY_SERVICE, ProfileSelector.COMMUNITY_ORGANIZATION, ProfileSelector.LOCATION, ProfileSelector.SCREENING_RESPONSE,
 				ProfileSelector.ASSESSMENT, ProfileSelector.CONDITION, ProfileSelector.GOAL, ProfileSelector.INTERVENTION,
 				ProfileSelector.REFERRAL, ProfileSelector.REFERRAL_TASK, ProfileSelector.CONSENT,
 				PROFILE_BASE + "cultural-competency", PROFILE_BASE + "directory-display-consent");

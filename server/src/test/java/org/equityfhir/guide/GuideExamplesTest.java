@@ -24,7 +24,7 @@ class GuideExamplesTest {
 	static void buildValidator() {
 		FhirContext fhir = FhirContext.forR4Cached();
 		List<GuidePackage> packages = GuidePackage.loadAll();
-		validator = new GuideValidator(fhir, packages, new ProfileSelector(fhir, packages.get(0)));
+		validator = new GuideValidator(fhir, packages, List.of(), new ProfileSelector(fhir, packages.get(0)));
 	}
 
 	static Stream<GuideFixtures.Example> validExamples() {
@@ -42,7 +42,8 @@ class GuideExamplesTest {
 				.toList();
 		for (String profile : List.of(
 				ProfileSelector.PRACTITIONER, ProfileSelector.PRACTITIONER_ROLE, ProfileSelector.ORGANIZATION,
-				ProfileSelector.HEALTHCARE_SERVICE, ProfileSelector.LOCATION, ProfileSelector.SCREENING_RESPONSE,
+				ProfileSelector.HEALTHCARE_SERVICE, ProfileSelector.COMMUNITY_SERVICE, ProfileSelector.ORGANIZATION,
+				ProfileSelector.COMMUNITY_ORGANIZATION, ProfileSelector.LOCATION, ProfileSelector.SCREENING_RESPONSE,
 				ProfileSelector.ASSESSMENT, ProfileSelector.CONDITION, ProfileSelector.GOAL,
 				ProfileSelector.INTERVENTION, ProfileSelector.REFERRAL, ProfileSelector.REFERRAL_TASK,
 				ProfileSelector.CONSENT)) {

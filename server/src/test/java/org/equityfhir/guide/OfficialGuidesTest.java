@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ValidationOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
-import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.utilities.npm.NpmPackage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,15 +28,6 @@ class OfficialGuidesTest {
 	private static final Path PACKAGES =
 			Path.of("..", "..", "shared", "fhir-packages").toAbsolutePath().normalize();
 	private static final String US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/";
-	/**
-	 * Findings that only say a value set could not be expanded offline: US Core's CDC race/ethnicity value
-	 * sets are defined by filters on a code system the package does not carry, and R4's all-languages
-	 * max-binding needs a full BCP-47 service. Anything else is a real error.
-	 */
-	private static final Pattern OFFLINE_TERMINOLOGY = Pattern.compile(
-			"(?i).*(for in-memory expansion|unable to expand|could not be (found|resolved|expanded)"
-					+ "|unknown code ?system|a definition for code ?system"
-					+ "|is not in valueset: http://hl7\\.org/fhir/ValueSet/languages).*");
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
 	@Test
@@ -85,40 +70,25 @@ class OfficialGuidesTest {
 		ValidationOptions options = new ValidationOptions().addProfileIfNotBlank(profile);
 		return GuideExamplesTest.errors(validator.validateWithResult(resource, options).getMessages()).stream()
 				.map(m -> m.getLocationString() + ": " + m.getMessage())
-				.filter(m -> !OFFLINE_TERMINOLOGY.matcher(m).matches())
+				.filter(m -> !GuideValidator.isOfflineTerminology(m))
 				.toList();
 	}
 
-	/** Official packages first, so their definitions (e.g. of the Plan-Net extension) win over ours. */
-	private static FhirValidator validatorWith(String... officialPackages) throws IOException {
+	/** Our validator as the server builds it with equity.ig.extra-packages set to these official packages. */
+	private static FhirValidator validatorWith(String... officialPackages) {
 		assumeTrue(Files.isDirectory(PACKAGES), "Skipped: " + PACKAGES + " is absent (published HL7 packages are optional)");
-		List<IValidationSupport> conformance = new ArrayList<>();
+		List<GuidePackage> official = new ArrayList<>();
 		for (String file : officialPackages) {
 			Path tgz = PACKAGES.resolve(file);
 			assumeTrue(Files.isRegularFile(tgz), "Skipped: " + tgz + " is absent");
-			conformance.add(prePopulated(Files.newInputStream(tgz)));
+			official.add(GuidePackage.fromFile(tgz));
 		}
-		for (GuidePackage ours : GuidePackage.loadAll()) {
-			conformance.add(prePopulated(new java.io.ByteArrayInputStream(ours.contents())));
-		}
-		FhirInstanceValidator module = GuideValidator.instanceValidator(GuideValidator.chain(FHIR, conformance));
+		List<GuidePackage> ours = GuidePackage.loadAll();
+		FhirInstanceValidator module = GuideValidator.instanceValidator(GuideValidator.chain(FHIR, 
+				java.util.stream.Stream.concat(official.stream(), ours.stream())
+						.map(p -> GuideValidator.conformanceResources(FHIR, p)).toList()));
 		FhirValidator validator = FHIR.newValidator();
 		validator.registerValidatorModule(module);
 		return validator;
-	}
-
-	private static PrePopulatedValidationSupport prePopulated(InputStream tgz) throws IOException {
-		PrePopulatedValidationSupport support = new PrePopulatedValidationSupport(FHIR);
-		try (tgz) {
-			NpmPackage npm = NpmPackage.fromPackage(tgz);
-			for (String file : npm.listResources(Set.of("StructureDefinition", "ValueSet", "CodeSystem"))) {
-				try (InputStream in = npm.load("package", file)) {
-					support.addResource(FHIR.newJsonParser().parseResource(in));
-				} catch (RuntimeException unreadable) {
-					// A resource HAPI's R4 parser cannot read (rare in published packages) is not ours to judge.
-				}
-			}
-		}
-		return support;
 	}
 }

@@ -1,0 +1,171 @@
+package org.equityfhir.guide;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * The official extensions the directory relies on, checked by the rules their publishers define, for
+ * servers that do not have the publishers' packages: US Core 7.0.0 race and ethnicity, and Plan-Net 1.1.0
+ * communication-proficiency. Our guide does not carry altered copies of HL7 definitions under HL7's URLs;
+ * when the official package is installed (equity.ig.extra-packages), its own definition is used instead
+ * and this check steps aside for that extension.
+ *
+ * <p>Detailed CDC race and ethnicity codes are checked for their code system only: the full CDC list is
+ * not available offline, and US Core accepts every code in it.
+ */
+final class OfficialExtensions {
+
+	static final String US_CORE_RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
+	static final String US_CORE_ETHNICITY = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+	static final String PROFICIENCY =
+			"http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency";
+	static final String CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238";
+	private static final String NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor";
+
+	private final IValidationSupport definitions;
+	private final Set<String> ombRace;
+	private final Set<String> ombEthnicity;
+	private final Set<String> proficiency;
+
+	OfficialExtensions(FhirContext fhirContext, GuidePackage terminology, IValidationSupport definitions) {
+		this.definitions = definitions;
+		this.ombRace = terminology.valueSetCodes(fhirContext, "ValueSet-omb-race-category.json");
+		this.ombEthnicity = terminology.valueSetCodes(fhirContext, "ValueSet-omb-ethnicity-category.json");
+		this.proficiency = terminology.valueSetCodes(fhirContext, "ValueSet-language-proficiency.json");
+	}
+
+	List<SingleValidationMessage> check(IBaseResource resource) {
+		List<SingleValidationMessage> errors = new ArrayList<>();
+		if (!(resource instanceof DomainResource domain)) {
+			return errors;
+		}
+		String type = domain.fhirType();
+		checkOmb(domain, type, US_CORE_RACE, ombRace, 6, "race", errors);
+		checkOmb(domain, type, US_CORE_ETHNICITY, ombEthnicity, 1, "ethnicity", errors);
+		if (domain instanceof Practitioner practitioner && !officialDefinitionInstalled(PROFICIENCY)) {
+			for (int i = 0; i < practitioner.getCommunication().size(); i++) {
+				List<Extension> extensions = practitioner.getCommunication().get(i).getExtension();
+				for (int j = 0; j < extensions.size(); j++) {
+					if (PROFICIENCY.equals(extensions.get(j).getUrl())) {
+						checkProficiency(extensions.get(j), type + ".communication[" + i + "].extension[" + j + "]", errors);
+					}
+				}
+			}
+		}
+		return errors;
+	}
+
+	private void checkOmb(DomainResource resource, String type, String url, Set<String> omb, int maxOmb, String what,
+			List<SingleValidationMessage> errors) {
+		if (officialDefinitionInstalled(url)) {
+			return;
+		}
+		List<Extension> extensions = resource.getExtension();
+		int found = 0;
+		for (int i = 0; i < extensions.size(); i++) {
+			Extension extension = extensions.get(i);
+			if (!url.equals(extension.getUrl())) {
+				continue;
+			}
+			String at = type + ".extension[" + i + "]";
+			if (++found > 1) {
+				errors.add(error(at, "At most one US Core " + what + " extension is allowed (" + url + ")"));
+			}
+			if (extension.hasValue()) {
+				errors.add(error(at + ".value", "The US Core " + what + " extension has sub-extensions, not a value"));
+			}
+			int ombCount = 0;
+			int texts = 0;
+			boolean nullFlavor = false;
+			List<Extension> parts = extension.getExtension();
+			for (int j = 0; j < parts.size(); j++) {
+				Extension part = parts.get(j);
+				String partAt = at + ".extension[" + j + "]";
+				switch (part.getUrl() == null ? "" : part.getUrl()) {
+					case "ombCategory" -> {
+						ombCount++;
+						Coding coding = coding(part, partAt, errors);
+						if (coding != null && !omb.contains(coding.getSystem() + "|" + coding.getCode())) {
+							errors.add(error(partAt + ".value", "'" + coding.getSystem() + "#" + coding.getCode()
+									+ "' is not an OMB " + what + " category (US Core " + what + " ombCategory, required)"));
+						}
+						nullFlavor |= coding != null && NULL_FLAVOR.equals(coding.getSystem());
+					}
+					case "detailed" -> {
+						Coding coding = coding(part, partAt, errors);
+						if (coding != null && !CDC_RACE_ETHNICITY.equals(coding.getSystem())) {
+							errors.add(error(partAt + ".value", "A detailed " + what + " code must come from the CDC Race"
+									+ " & Ethnicity code system (" + CDC_RACE_ETHNICITY + ")"));
+						}
+					}
+					case "text" -> {
+						texts++;
+						if (!(part.getValue() instanceof StringType text) || text.isEmpty()) {
+							errors.add(error(partAt + ".value", "The " + what + " text is a non-empty string"));
+						}
+					}
+					default -> {
+						// US Core's slicing is open: other sub-extensions are allowed.
+					}
+				}
+			}
+			if (texts != 1) {
+				errors.add(error(at, "The US Core " + what + " extension needs exactly one 'text' sub-extension (found "
+						+ texts + ")"));
+			}
+			if (ombCount > maxOmb) {
+				errors.add(error(at, "The US Core " + what + " extension allows at most " + maxOmb + " ombCategory"));
+			}
+			if (nullFlavor && ombCount > 1) {
+				errors.add(error(at, "us-core-23: with 'ASKU' or 'UNK', no other OMB " + what + " category may be present"));
+			}
+		}
+	}
+
+	private void checkProficiency(Extension extension, String at, List<SingleValidationMessage> errors) {
+		if (!(extension.getValue() instanceof CodeableConcept concept)) {
+			errors.add(error(at + ".value", "Plan-Net communication-proficiency has a valueCodeableConcept"));
+			return;
+		}
+		boolean known = concept.getCoding().stream().anyMatch(c -> proficiency.contains(c.getSystem() + "|" + c.getCode()));
+		if (!known) {
+			errors.add(error(at + ".value", "The proficiency is not a Plan-Net LanguageProficiencyCS code (00, 10, 20,"
+					+ " 30, 40, 50); Plan-Net binds it as required"));
+		}
+		if (extension.hasExtension()) {
+			errors.add(error(at, "Plan-Net communication-proficiency has no sub-extensions"));
+		}
+	}
+
+	private static Coding coding(Extension part, String at, List<SingleValidationMessage> errors) {
+		if (part.getValue() instanceof Coding coding && coding.hasSystem() && coding.hasCode()) {
+			return coding;
+		}
+		errors.add(error(at + ".value", "Expected a valueCoding with a system and a code"));
+		return null;
+	}
+
+	private boolean officialDefinitionInstalled(String url) {
+		return definitions.fetchStructureDefinition(url) != null;
+	}
+
+	private static SingleValidationMessage error(String location, String message) {
+		SingleValidationMessage m = new SingleValidationMessage();
+		m.setSeverity(ResultSeverityEnum.ERROR);
+		m.setLocationString(location);
+		m.setMessage(message);
+		return m;
+	}
+}
