@@ -1,0 +1,6 @@
+package org.equityfhir.guide;
+
+import org.equityfhir.testsupport.OnPostgres;
+
+@OnPostgres
+class NationalExamplesPostgresIT extends NationalExamplesContract {}
