@@ -31,7 +31,13 @@ class GuideCapabilityStatementInterceptor {
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				List<ProfileSelector.Rule> rules = byType.get(resource.getType());
 				if (rules != null) {
-					rules.forEach(rule -> resource.addSupportedProfile(rule.profile()));
+					// Ours first, in the rule's order; then what HAPI found installed (official profiles a
+					// resource may declare, and which are validated when it does), each once.
+					java.util.LinkedHashSet<String> profiles = new java.util.LinkedHashSet<>();
+					rules.forEach(rule -> profiles.add(rule.profile()));
+					resource.getSupportedProfile().forEach(p -> profiles.add(p.getValue()));
+					resource.getSupportedProfile().clear();
+					profiles.forEach(resource::addSupportedProfile);
 					resource.setDocumentation(documentation(rules));
 				}
 			}

@@ -60,7 +60,11 @@ public record GuidePackage(String id, String version, byte[] contents) {
 		}
 	}
 
-	/** Every *.tgz in a folder, in name order; none when the folder is not set. */
+	/**
+	 * Every *.tgz in a folder; none when the folder is not set. Where a folder holds two versions of one
+	 * package (US Core 7.0.0 and the 3.1.1 Plan-Net builds on), the newer comes first, so that an
+	 * unversioned canonical resolves to it.
+	 */
 	public static List<GuidePackage> fromFolder(Path folder) {
 		if (folder == null) {
 			return List.of();
@@ -69,7 +73,10 @@ public record GuidePackage(String id, String version, byte[] contents) {
 			throw new IllegalStateException("equity.ig.extra-packages is not a folder: " + folder);
 		}
 		try (Stream<Path> files = Files.list(folder)) {
-			return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).sorted().map(GuidePackage::fromFile).toList();
+			return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).map(GuidePackage::fromFile)
+					.sorted(java.util.Comparator.comparing(GuidePackage::id)
+							.thenComparing(GuidePackage::version, GuidePackage::compareVersions).reversed())
+					.toList();
 		} catch (IOException e) {
 			throw new UncheckedIOException("Cannot list " + folder, e);
 		}
@@ -97,6 +104,21 @@ public record GuidePackage(String id, String version, byte[] contents) {
 		} catch (IOException e) {
 			throw new UncheckedIOException("Cannot read " + file + " from " + id, e);
 		}
+	}
+
+	/** Numeric comparison of dotted versions ("7.0.0" after "3.1.1", "10.0" after "9.2"). */
+	static int compareVersions(String a, String b) {
+		String[] x = a.split("[.-]");
+		String[] y = b.split("[.-]");
+		for (int i = 0; i < Math.max(x.length, y.length); i++) {
+			String p = i < x.length ? x[i] : "0";
+			String q = i < y.length ? y[i] : "0";
+			int c = p.matches("\\d+") && q.matches("\\d+") ? Integer.compare(Integer.parseInt(p), Integer.parseInt(q)) : p.compareTo(q);
+			if (c != 0) {
+				return c;
+			}
+		}
+		return 0;
 	}
 
 	public NpmPackage npm() {

@@ -62,7 +62,7 @@ public class GuideValidator implements IInstanceValidatorModule {
 		this.instanceValidator = instanceValidator(chain);
 		GuidePackage terminology = packages.stream()
 				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
-		this.officialExtensions = new OfficialExtensions(fhirContext, terminology, chain);
+		this.officialExtensions = new OfficialExtensions(fhirContext, terminology);
 	}
 
 	/** The StructureDefinitions, ValueSets and CodeSystems of one package, for the validation chain. */

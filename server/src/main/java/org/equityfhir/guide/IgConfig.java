@@ -80,7 +80,10 @@ public class IgConfig {
 			IPackageInstallerSvc installer,
 			IHapiPackageCacheManager packageCache,
 			ClusterLock clusterLock) {
+		// Oldest first, ours last: where two packages share a canonical (US Core 3.1.1 and 7.0.0 search
+		// parameters), the newer one is what the database ends up with, as in the validator.
 		List<GuidePackage> all = new java.util.ArrayList<>(officialPackages.packages());
+		java.util.Collections.reverse(all);
 		all.addAll(guidePackages);
 		return new GuideInstaller(all, installer, packageCache, clusterLock);
 	}

@@ -1,7 +1,6 @@
 package org.equityfhir.guide;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import java.util.ArrayList;
@@ -18,9 +17,10 @@ import org.hl7.fhir.r4.model.StringType;
 /**
  * The official extensions the directory relies on, checked by the rules their publishers define, for
  * servers that do not have the publishers' packages: US Core 7.0.0 race and ethnicity, and Plan-Net 1.1.0
- * communication-proficiency. Our guide does not carry altered copies of HL7 definitions under HL7's URLs;
- * when the official package is installed (equity.ig.extra-packages), its own definition is used instead
- * and this check steps aside for that extension.
+ * communication-proficiency. Our guide does not carry altered copies of HL7 definitions under HL7's URLs.
+ * The check runs whether or not the official package is installed (equity.ig.extra-packages): with it, the
+ * official definition validates the structure too, but its CDC value sets cannot be expanded offline, so
+ * the OMB category codes would otherwise go unchecked.
  *
  * <p>Detailed CDC race and ethnicity codes are checked for their code system only: the full CDC list is
  * not available offline, and US Core accepts every code in it.
@@ -34,13 +34,11 @@ final class OfficialExtensions {
 	static final String CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238";
 	private static final String NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor";
 
-	private final IValidationSupport definitions;
 	private final Set<String> ombRace;
 	private final Set<String> ombEthnicity;
 	private final Set<String> proficiency;
 
-	OfficialExtensions(FhirContext fhirContext, GuidePackage terminology, IValidationSupport definitions) {
-		this.definitions = definitions;
+	OfficialExtensions(FhirContext fhirContext, GuidePackage terminology) {
 		this.ombRace = terminology.valueSetCodes(fhirContext, "ValueSet-omb-race-category.json");
 		this.ombEthnicity = terminology.valueSetCodes(fhirContext, "ValueSet-omb-ethnicity-category.json");
 		this.proficiency = terminology.valueSetCodes(fhirContext, "ValueSet-language-proficiency.json");
@@ -54,7 +52,7 @@ final class OfficialExtensions {
 		String type = domain.fhirType();
 		checkOmb(domain, type, US_CORE_RACE, ombRace, 6, "race", errors);
 		checkOmb(domain, type, US_CORE_ETHNICITY, ombEthnicity, 1, "ethnicity", errors);
-		if (domain instanceof Practitioner practitioner && !officialDefinitionInstalled(PROFICIENCY)) {
+		if (domain instanceof Practitioner practitioner) {
 			for (int i = 0; i < practitioner.getCommunication().size(); i++) {
 				List<Extension> extensions = practitioner.getCommunication().get(i).getExtension();
 				for (int j = 0; j < extensions.size(); j++) {
@@ -69,9 +67,6 @@ final class OfficialExtensions {
 
 	private void checkOmb(DomainResource resource, String type, String url, Set<String> omb, int maxOmb, String what,
 			List<SingleValidationMessage> errors) {
-		if (officialDefinitionInstalled(url)) {
-			return;
-		}
 		List<Extension> extensions = resource.getExtension();
 		int found = 0;
 		for (int i = 0; i < extensions.size(); i++) {
@@ -155,10 +150,6 @@ final class OfficialExtensions {
 		}
 		errors.add(error(at + ".value", "Expected a valueCoding with a system and a code"));
 		return null;
-	}
-
-	private boolean officialDefinitionInstalled(String url) {
-		return definitions.fetchStructureDefinition(url) != null;
 	}
 
 	private static SingleValidationMessage error(String location, String message) {

@@ -26,7 +26,7 @@ public final class DatabaseInitializers {
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
-			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).applyTo(context);
+			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).and(officialPackages()).applyTo(context);
 		}
 	}
 
@@ -47,8 +47,20 @@ public final class DatabaseInitializers {
 							"equity.db.url=" + url(),
 							"equity.db.username=" + PostgresTestDatabase.user(),
 							"equity.db.password=" + PostgresTestDatabase.password())
+					.and(officialPackages())
 					.applyTo(context);
 		}
+	}
+
+	/** The published HL7 packages in ../shared/fhir-packages, where that folder exists (see its README). */
+	public static final Path OFFICIAL_PACKAGES =
+			Path.of("..", "..", "shared", "fhir-packages").toAbsolutePath().normalize();
+
+	/** Test servers install the official packages when the machine has them, as an operator would. */
+	static String[] officialPackages() {
+		return Files.isDirectory(OFFICIAL_PACKAGES)
+				? new String[] {"equity.ig.extra-packages=" + OFFICIAL_PACKAGES}
+				: new String[0];
 	}
 
 	public static Path newDataDir(String purpose) {
