@@ -13,7 +13,7 @@ import org.hl7.fhir.utilities.npm.NpmPackage;
 public record GuidePackage(String id, String version, byte[] contents) {
 
 	public static final String TERMINOLOGY_ID = "org.equityfhir.terminology";
-	public static final String PROFILES_ID = "org.equityfhir.guide";
+	public static final String PROFILES_ID = "org.equityfhir.ig";
 
 	/** Terminology first: the profiles package depends on it. */
 	public static List<GuidePackage> loadAll() {
