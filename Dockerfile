@@ -2,6 +2,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
+COPY guide-build guide-build
 COPY terminology terminology
 COPY profiles profiles
 COPY server server

@@ -2,8 +2,15 @@ package org.equityfhir.guide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
+import org.hl7.fhir.r4.model.MetadataResource;
+import org.hl7.fhir.r4.model.Narrative.NarrativeStatus;
 import org.hl7.fhir.utilities.npm.NpmPackage;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +37,48 @@ class GuidePackageTest {
 			String text = new String(readme.readAllBytes(), StandardCharsets.UTF_8);
 			assertThat(text).contains("SNOMED CT", "LOINC", "licen");
 		}
+	}
+
+	/**
+	 * What the build fills in (guide-build's GuideBuild) is in every conformance resource of both
+	 * packages: our resources carry the package's version, all one release date, the publisher and
+	 * a narrative; the official extensions we render keep their publisher's version.
+	 */
+	@Test
+	void everyConformanceResourceCarriesWhatTheBuildFillsIn() throws Exception {
+		FhirContext fhir = FhirContext.forR4Cached();
+		Set<String> dates = new HashSet<>();
+		int checked = 0;
+		for (GuidePackage pkg : GuidePackage.loadAll()) {
+			NpmPackage npm = pkg.npm();
+			for (String file : npm.list("package")) {
+				if (!file.endsWith(".json") || file.equals("package.json")) {
+					continue;
+				}
+				IBaseResource resource;
+				try (InputStream in = npm.load("package", file)) {
+					resource = fhir.newJsonParser().parseResource(in);
+				}
+				if (!(resource instanceof MetadataResource r)) {
+					continue;
+				}
+				checked++;
+				String where = pkg.id() + ": " + file;
+				if (r.getUrl().startsWith("http://equityfhir.org/fhir/")) {
+					assertThat(r.getVersion()).as(where).isEqualTo(pkg.version());
+				} else {
+					assertThat(r.getVersion()).as(where + " (an official definition keeps its version)")
+							.isNotBlank().isNotEqualTo(pkg.version());
+				}
+				assertThat(r.getDateElement().getValueAsString()).as(where).matches("\\d{4}-\\d{2}-\\d{2}");
+				dates.add(r.getDateElement().getValueAsString());
+				assertThat(r.getPublisher()).as(where).isEqualTo("Equity FHIR Server project");
+				assertThat(r.getStatus()).as(where).isEqualTo(PublicationStatus.ACTIVE);
+				assertThat(r.getText().getStatus()).as(where).isEqualTo(NarrativeStatus.GENERATED);
+				assertThat(r.getText().getDiv().allText()).as(where).contains(r.hasTitle() ? r.getTitle() : r.getName());
+			}
+		}
+		assertThat(checked).isGreaterThan(40);
+		assertThat(dates).as("one release date for the whole guide").hasSize(1);
 	}
 }
