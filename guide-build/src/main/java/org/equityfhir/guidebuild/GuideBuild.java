@@ -100,11 +100,10 @@ public final class GuideBuild {
 
 	private void checkUrl(Path file, MetadataResource resource) {
 		String expected = defaults.canonical() + "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart();
-		if (defaults.isOurs(resource) && !expected.equals(resource.getUrl())) {
+		// Never a copy under another publisher's URL (HL7's, say): an altered official definition would
+		// contradict the official one for every system that has both.
+		if (!expected.equals(resource.getUrl())) {
 			throw new IllegalArgumentException(file + ": url must be " + expected + ", not " + resource.getUrl());
-		}
-		if (!resource.hasUrl()) {
-			throw new IllegalArgumentException(file + ": a conformance resource needs its canonical url (" + expected + ")");
 		}
 	}
 

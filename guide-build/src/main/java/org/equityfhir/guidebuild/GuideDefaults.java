@@ -19,8 +19,7 @@ import org.hl7.fhir.r4.model.StructureDefinition;
  * the guide's version, release date and publisher, and the values all our resources share. A value
  * written in the file always wins; only what is absent is filled.
  *
- * @param canonical base URL of our resources; a resource outside it (an official extension we render
- *     offline) keeps the version its publisher gave it, so its file must state that version
+ * @param canonical base URL of our resources (the build refuses any other)
  */
 public record GuideDefaults(String canonical, String version, String date, String publisher) {
 
@@ -40,17 +39,9 @@ public record GuideDefaults(String canonical, String version, String date, Strin
 		}
 	}
 
-	boolean isOurs(MetadataResource resource) {
-		return resource.getUrl() != null && resource.getUrl().startsWith(canonical + "/");
-	}
-
 	/** Fills what the resource does not say. */
 	public void complete(MetadataResource resource) {
 		if (!resource.hasVersion()) {
-			if (!isOurs(resource)) {
-				throw new IllegalArgumentException(resource.fhirType() + "/" + resource.getIdPart() + " has the canonical URL "
-						+ resource.getUrl() + ", which is not ours (" + canonical + "): state its publisher's version in the file");
-			}
 			resource.setVersion(version);
 		}
 		if (!resource.hasStatus()) {
@@ -92,7 +83,7 @@ public record GuideDefaults(String canonical, String version, String date, Strin
 	 */
 	public List<String> redundantIn(MetadataResource source) {
 		List<String> found = new ArrayList<>();
-		if (source.hasVersion() && isOurs(source)) {
+		if (source.hasVersion()) {
 			found.add("version");
 		}
 		if (source.hasStatus() && source.getStatus() == PublicationStatus.ACTIVE) {

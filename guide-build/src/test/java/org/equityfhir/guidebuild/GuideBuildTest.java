@@ -75,5 +75,10 @@ class GuideBuildTest {
 		Files.writeString(src.resolve("ValueSet-yes-no.json"), VALUE_SET.replace("ValueSet/yes-no", "ValueSet/yes-or-no"));
 		assertThatThrownBy(() -> build.run(src, out))
 				.hasMessageContaining("url must be http://equityfhir.org/fhir/ValueSet/yes-no");
+
+		// An official definition is never carried under its publisher's URL (issue 12: no altered copies).
+		Files.writeString(src.resolve("ValueSet-yes-no.json"),
+				VALUE_SET.replace("http://equityfhir.org/fhir/ValueSet/yes-no", "http://hl7.org/fhir/us/core/ValueSet/yes-no"));
+		assertThatThrownBy(() -> build.run(src, out)).hasMessageContaining("not http://hl7.org/fhir/us/core/ValueSet/yes-no");
 	}
 }

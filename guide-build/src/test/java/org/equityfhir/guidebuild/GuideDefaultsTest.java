@@ -59,19 +59,6 @@ class GuideDefaultsTest {
 	}
 
 	@Test
-	void anOfficialDefinitionKeepsItsPublishersVersionAndMustStateIt() {
-		StructureDefinition race = new StructureDefinition();
-		race.setId("us-core-race");
-		race.setUrl("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
-		assertThatThrownBy(() -> DEFAULTS.complete(race)).hasMessageContaining("state its publisher's version");
-
-		race.setVersion("7.0.0");
-		DEFAULTS.complete(race);
-		assertThat(race.getVersion()).isEqualTo("7.0.0");
-		assertThat(DEFAULTS.redundantIn(race)).doesNotContain("version");
-	}
-
-	@Test
 	void terminologyNarrativesListTheCodes() {
 		CodeSystem cs = new CodeSystem();
 		cs.setUrl("http://equityfhir.org/fhir/CodeSystem/competency").setTitle("Competency");

@@ -26,6 +26,9 @@ public final class GuideCatalog {
 	private static final java.util.regex.Pattern SENTENCE_END =
 			java.util.regex.Pattern.compile("(?<!\\be\\.g|\\bi\\.e)\\.\\s+(?=[A-Z])");
 
+	/** How a profile invariant says it is one of our deliberate data-quality rules (and why, after the colon). */
+	static final String DATA_QUALITY = "Data-quality rule";
+
 	private GuideCatalog() {}
 
 	/**
@@ -57,13 +60,20 @@ public final class GuideCatalog {
 		md.append("\n## Our own rules\n\nWhat we refuse that the national guides (US Core 7.0.0, Plan-Net 1.1.0, SDOH ")
 				.append("Clinical Care 2.2-3.0) would accept: deliberate data-quality rules, checked on every write, and ")
 				.append("workflow rules, checked only where our workflow acts.\n\n| Rule | Where | What | Why |\n| --- | --- | --- | --- |\n");
-		List<String> dataQuality = new ArrayList<>();
+		// One row per rule: a rule our profiles share (the NPI check on Practitioner and Organization) is one rule.
+		java.util.Map<String, List<String>> where = new java.util.TreeMap<>();
+		java.util.Map<String, org.hl7.fhir.r4.model.ElementDefinition.ElementDefinitionConstraintComponent> rules =
+				new java.util.TreeMap<>();
 		resources.stream().filter(r -> r instanceof StructureDefinition).map(r -> (StructureDefinition) r)
 				.forEach(sd -> sd.getDifferential().getElement().forEach(e -> e.getConstraint().stream()
-						.filter(c -> c.getRequirements() != null && c.getRequirements().startsWith("Data-quality rule"))
-						.forEach(c -> dataQuality.add("| `" + c.getKey() + "` | " + sd.getName() + " `" + e.getPath() + "` | "
-								+ c.getHuman() + " | " + c.getRequirements().substring("Data-quality rule: ".length()) + " |"))));
-		dataQuality.stream().sorted().forEach(row -> md.append(row).append('\n'));
+						.filter(c -> c.getRequirements() != null && c.getRequirements().startsWith(DATA_QUALITY))
+						.forEach(c -> {
+							rules.putIfAbsent(c.getKey(), c);
+							where.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(sd.getName() + " `" + e.getPath() + "`");
+						})));
+		rules.forEach((key, c) -> md.append("| `").append(key).append("` | ").append(String.join(", ", where.get(key)))
+				.append(" | ").append(c.getHuman()).append(" | ")
+				.append(c.getRequirements().substring(DATA_QUALITY.length()).replaceFirst("^:\\s*", "")).append(" |\n"));
 		workflowRules.forEach(rule -> md.append("| workflow | referral Task status change | ").append(rule)
 				.append(" | the step is refused with 422 (business-rule) |\n"));
 
