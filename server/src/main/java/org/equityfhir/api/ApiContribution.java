@@ -5,7 +5,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 
 /**
  * The API-wide interceptors: error translation, our identity in the CapabilityStatement, media types,
- * and transaction Bundles parsed from the stream.
+ * search-parameter hygiene, and transaction Bundles parsed from the stream (after the URL is checked).
  */
 @Component
 class ApiContribution implements FhirRestContribution {
@@ -15,6 +15,7 @@ class ApiContribution implements FhirRestContribution {
 		server.registerInterceptor(new ErrorResponseInterceptor());
 		server.registerInterceptor(new CapabilityStatementCustomizer());
 		server.registerInterceptor(new ContentTypeInterceptor());
+		server.registerInterceptor(new QueryStringInterceptor());
 		server.registerInterceptor(new TransactionBodyInterceptor());
 	}
 }
