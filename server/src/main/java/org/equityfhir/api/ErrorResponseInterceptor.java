@@ -3,7 +3,6 @@ package org.equityfhir.api;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -26,8 +25,7 @@ public class ErrorResponseInterceptor {
 	private static final Logger log = LoggerFactory.getLogger(ErrorResponseInterceptor.class);
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-	public BaseServerResponseException translate(
-			RequestDetails request, Throwable exception, HttpServletRequest servletRequest) {
+	public BaseServerResponseException translate(Throwable exception, HttpServletRequest servletRequest) {
 		// FHIR R4 (http.html#concurrency): a stale If-Match is 412 Precondition Failed; HAPI says 409.
 		if (exception instanceof ResourceVersionConflictException
 				&& servletRequest.getHeader(Constants.HEADER_IF_MATCH) != null) {
@@ -43,8 +41,14 @@ public class ErrorResponseInterceptor {
 			return new InvalidRequestException(
 					badInput.getMessage(), Outcomes.error(OperationOutcome.IssueType.INVALID, badInput.getMessage()));
 		}
+		// HAPI decodes the query string (and a form body) before any hook runs; a malformed escape throws there.
+		if (PercentEscapes.isDecodingFailure(exception)) {
+			String problem = PercentEscapes.problem(servletRequest.getQueryString());
+			String message = problem != null ? problem : PercentEscapes.MALFORMED_IN_FORM;
+			return new InvalidRequestException(message, Outcomes.error(OperationOutcome.IssueType.INVALID, message));
+		}
 		String incident = UUID.randomUUID().toString();
-		log.error("Incident {}: {} {} failed", incident, servletRequest.getMethod(), request.getRequestPath(), exception);
+		log.error("Incident {}: {} {} failed", incident, servletRequest.getMethod(), servletRequest.getRequestURI(), exception);
 		String message = "The server could not complete the request (incident " + incident + "); the error was logged";
 		return new InternalErrorException(message, Outcomes.error(OperationOutcome.IssueType.EXCEPTION, message));
 	}

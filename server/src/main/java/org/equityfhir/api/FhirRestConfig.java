@@ -73,7 +73,8 @@ public class FhirRestConfig {
 	@Bean
 	public FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(FhirServerProperties properties) {
 		FilterRegistrationBean<RequestSizeLimitFilter> registration =
-				new FilterRegistrationBean<>(new RequestSizeLimitFilter(properties.maxRequestSize().toBytes()));
+				new FilterRegistrationBean<>(new RequestSizeLimitFilter(
+						properties.maxRequestSize().toBytes(), properties.maxBundleSize().toBytes()));
 		registration.addUrlPatterns(FHIR_PATH + "/*");
 		return registration;
 	}

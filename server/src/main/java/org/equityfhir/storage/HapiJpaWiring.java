@@ -75,6 +75,11 @@ public class HapiJpaWiring {
 		settings.setExpungeEnabled(false);
 		// A reference to a resource that does not exist is refused, never satisfied with a placeholder.
 		settings.setAutoCreatePlaceholderReferenceTargets(false);
+		// FHIR lets a client PUT any valid id, numeric ones included (US Core's Encounter/1036). HAPI's
+		// default refuses numeric client ids because its own server ids are numbers that could collide;
+		// with server ids as UUIDs, no client id can (see docs/architecture.md).
+		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
+		settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
 		return settings;
 	}
 
