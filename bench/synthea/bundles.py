@@ -133,8 +133,9 @@ def post(url, body):
 
 
 def explain(results_path, base):
-    """$validate (which runs exactly the write-time checks) on one resource of each kind found in the
-    refused Bundles: a transaction stops at its first bad resource, this finds all the others."""
+    """$validate, which runs the checks a write runs, on one resource of each kind found in the refused
+    Bundles: a transaction stops at its first bad resource, this finds the others too. Only types the
+    CapabilityStatement names one of our profiles for are sent, since a write checks no other type."""
     metadata = json.load(urllib.request.urlopen(base + "/metadata", timeout=60))
     guided = {r["type"] for r in metadata["rest"][0]["resource"]
               if any("equityfhir.org" in p for p in r.get("supportedProfile", []))}
