@@ -4,6 +4,7 @@ import ca.uhn.fhir.jpa.packages.IHapiPackageCacheManager;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.jpa.packages.PackageInstallOutcomeJson;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;
+import ca.uhn.fhir.jpa.packages.util.PackageUtils;
 import java.util.Arrays;
 import java.util.List;
 import org.equityfhir.storage.ClusterLock;
@@ -55,6 +56,13 @@ public class GuideInstaller implements ApplicationRunner {
 				.setFetchDependencies(false)
 				.setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_AND_INSTALL);
 		spec.setReloadExisting(true);
+		if (pkg.id().equals(GuidePackage.PROFILES_ID)) {
+			// HAPI installs only terminology, profiles, search parameters and subscriptions by default; our
+			// guide's forms and operation definitions are served to clients too (canonical resolution).
+			List<String> types = new java.util.ArrayList<>(PackageUtils.DEFAULT_INSTALL_TYPES);
+			types.addAll(List.of("Questionnaire", "OperationDefinition"));
+			spec.setInstallResourceTypes(types);
+		}
 		long start = System.nanoTime();
 		PackageInstallOutcomeJson outcome = installer.install(spec);
 		log.info(
