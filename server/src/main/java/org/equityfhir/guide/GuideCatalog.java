@@ -11,6 +11,8 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.OperationDefinition;
+import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
@@ -90,6 +92,15 @@ public final class GuideCatalog {
 				.filter(r -> r instanceof SearchParameter).map(r -> (SearchParameter) r)
 				.map(sp -> row(sp, "`" + sp.getCode() + "` on " + String.join(", ", sp.getBase().stream()
 						.map(b -> b.getCode()).toList()), "`" + sp.getExpression() + "`")).toList());
+		section(md, "Operations", "Operation | Invoked as | Purpose", resources.stream()
+				.filter(r -> r instanceof OperationDefinition).map(r -> (OperationDefinition) r)
+				.map(op -> row(op, String.join(", ", op.getResource().stream()
+						.map(type -> "`" + type.getCode() + (op.getInstance() ? "/[id]" : "") + "/$" + op.getCode() + "`").toList()),
+						op.getDescription())).toList());
+		section(md, "Questionnaires", "Questionnaire | Subject | Purpose", resources.stream()
+				.filter(r -> r instanceof Questionnaire).map(r -> (Questionnaire) r)
+				.map(q -> row(q, String.join(", ", q.getSubjectType().stream().map(c -> c.getCode()).toList()),
+						q.getDescription())).toList());
 		section(md, "Value sets", "Value set | Codes | Purpose", resources.stream()
 				.filter(r -> r instanceof ValueSet).map(r -> (ValueSet) r)
 				.map(vs -> row(vs, codeCount(vs), vs.getDescription())).toList());
@@ -132,7 +143,8 @@ public final class GuideCatalog {
 	private static List<Resource> read(FhirContext fhirContext, NpmPackage npm) {
 		List<Resource> resources = new ArrayList<>();
 		try {
-			for (String file : npm.listResources(Set.of("StructureDefinition", "SearchParameter", "ValueSet", "CodeSystem"))) {
+			for (String file : npm.listResources(Set.of(
+					"StructureDefinition", "SearchParameter", "OperationDefinition", "Questionnaire", "ValueSet", "CodeSystem"))) {
 				try (InputStream in = npm.load("package", file)) {
 					resources.add((Resource) fhirContext.newJsonParser().parseResource(in));
 				}
