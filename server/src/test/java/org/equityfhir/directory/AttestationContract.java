@@ -2,12 +2,18 @@ package org.equityfhir.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.equityfhir.testsupport.FhirServerTestBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -33,6 +39,9 @@ abstract class AttestationContract extends FhirServerTestBase {
 
 	@Autowired
 	private DaoRegistry daos;
+
+	@Autowired
+	private IInterceptorService storageInterceptors;
 
 	private String id;
 	private String identifier;
@@ -213,6 +222,58 @@ abstract class AttestationContract extends FhirServerTestBase {
 		QuestionnaireResponse noProficiency = AttestationFormTest.complete().build();
 		noProficiency.getItemFirstRep().getItem().remove(1);
 		assertRefusedAt(attest(id, noProficiency), "QuestionnaireResponse.item[0]");
+	}
+
+	/** Another writer commits a new version of the Practitioner while the attestation's transaction runs. */
+	class ConcurrentWriter {
+		private final String body;
+
+		ConcurrentWriter(Practitioner changed) {
+			this.body = json(changed);
+		}
+
+		@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+		public void meanwhile(IBaseResource resource) throws Exception {
+			if (resource instanceof QuestionnaireResponse form && ("Practitioner/" + id).equals(form.getSubject().getReference())) {
+				HttpResponse<String> other = CompletableFuture.supplyAsync(() -> put("Practitioner/" + id, body, null))
+						.get(60, TimeUnit.SECONDS);
+				assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+			}
+		}
+	}
+
+	@Test
+	void aConcurrentChangeFailsCleanlyAndIsKept() {
+		Practitioner changed = stored(null);
+		changed.getNameFirstRep().setFamily("Warsame-Hassan");
+		ConcurrentWriter writer = new ConcurrentWriter(changed);
+		storageInterceptors.registerInterceptor(writer);
+		HttpResponse<String> response;
+		try {
+			response = attest(id, AttestationFormTest.complete().build());
+		} finally {
+			storageInterceptors.unregisterInterceptor(writer);
+		}
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(412);
+		assertThat(parse(OperationOutcome.class, response.body()).getIssueFirstRep().getDiagnostics()).contains("nothing was written");
+		Practitioner now = stored(null);
+		assertThat(now.getMeta().getVersionId()).isEqualTo("2");
+		assertThat(now.getNameFirstRep().getFamily()).as("the other change is not lost").isEqualTo("Warsame-Hassan");
+		assertThat(now.getCommunicationFirstRep().getCodingFirstRep().getCode()).isEqualTo("fr");
+		assertThat(provenances()).isEmpty();
+		assertThat(storedForms()).isZero();
+	}
+
+	@Test
+	void aFormAboutAnotherPractitionerIsRefused() {
+		QuestionnaireResponse form = AttestationFormTest.complete().build();
+		form.setSubject(new org.hl7.fhir.r4.model.Reference("Practitioner/someone-else"));
+		HttpResponse<String> response = attest(id, form);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+		assertThat(parse(OperationOutcome.class, response.body()).getIssueFirstRep().getExpression())
+				.extracting(e -> e.getValue()).containsExactly("QuestionnaireResponse.subject");
+		assertThat(stored(null).getMeta().getVersionId()).isEqualTo("1");
+		assertThat(provenances()).isEmpty();
 	}
 
 	private void assertRefusedAt(HttpResponse<String> response, String expression) {
