@@ -191,6 +191,25 @@ abstract class AttestationContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void theFormAndTheOperationAreServedByTheirCanonicals() {
+		Bundle forms = client().search().byUrl("Questionnaire?url=" + AttestationForm.URL).returnBundle(Bundle.class).execute();
+		assertThat(forms.getEntry()).hasSize(1);
+		Bundle operations = client().search()
+				.byUrl("OperationDefinition?url=http://equityfhir.org/fhir/OperationDefinition/practitioner-attest")
+				.returnBundle(Bundle.class).execute();
+		assertThat(operations.getEntry()).hasSize(1);
+	}
+
+	@Test
+	void aBodyThatIsNotAFormIsRefusedWithAnOperationOutcome() {
+		HttpResponse<String> response = post("Practitioner/" + id + "/$attest", FHIR_JSON,
+				"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Nobody\"}]}");
+		assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+		assertThat(parse(OperationOutcome.class, response.body()).getIssue()).isNotEmpty();
+		assertThat(stored(null).getMeta().getVersionId()).isEqualTo("1");
+	}
+
+	@Test
 	void anUnknownPractitionerIsNotFound() {
 		HttpResponse<String> response = attest("no-such-clinician-" + UUID.randomUUID(),
 				AttestationFormTest.complete().build());
