@@ -84,7 +84,8 @@ class AttestationOperation {
 					practitioner.getReference() + " changed while the attestation was applied (expected version "
 							+ version + "); nothing was written, submit it again"));
 		}
-		return practitioners.read(new IdType("Practitioner", idPart), new SystemRequestDetails());
+		// The version this attestation made, not whatever a later writer may already have stored.
+		return practitioners.read(new IdType("Practitioner", idPart, String.valueOf(version + 1)), new SystemRequestDetails());
 	}
 
 	private static Bundle transaction(QuestionnaireResponse response, Reference practitioner, Practitioner updated, long version) {

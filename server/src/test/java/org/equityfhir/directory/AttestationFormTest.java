@@ -137,6 +137,21 @@ class AttestationFormTest {
 		assertRefused(() -> form.check(undated), "QuestionnaireResponse.authored");
 	}
 
+	@Test
+	void itemsOutsideTheFormAndRepeatedSingleAnswersAreRefused() {
+		QuestionnaireResponse unknown = complete().build();
+		unknown.getItem().get(0).addItem().setLinkId("dialect").addAnswer().setValue(new org.hl7.fhir.r4.model.StringType("Maay"));
+		assertRefused(() -> form.check(unknown), "QuestionnaireResponse.item[0].item[2]");
+
+		QuestionnaireResponse twice = complete().build();
+		twice.getItem().get(0).getItem().get(1).addAnswer().setValue(new Coding(AttestationResponses.ILR, "40", null));
+		assertRefused(() -> form.check(twice), "QuestionnaireResponse.item[0].item[1].answer[1]");
+
+		QuestionnaireResponse notBoolean = complete().build();
+		notBoolean.getItem().get(5).getItem().get(0).getAnswerFirstRep().setValue(new org.hl7.fhir.r4.model.StringType("yes"));
+		assertRefused(() -> form.check(notBoolean), "QuestionnaireResponse.item[5].item[0].answer[0]");
+	}
+
 	private static void assertRefused(Runnable call, String expression) {
 		assertThatThrownBy(call::run).isInstanceOfSatisfying(UnprocessableEntityException.class, e -> {
 			OperationOutcome outcome = (OperationOutcome) e.getOperationOutcome();
