@@ -2,6 +2,7 @@ package org.equityfhir.directory;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import org.equityfhir.api.FhirRestContribution;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,8 +17,8 @@ class DirectoryConfig {
 
 	/** Masking applies to what the REST API returns, so it is registered on the RestfulServer. */
 	@Bean
-	FhirRestContribution directoryMasking(FhirContext fhirContext) {
-		return server -> server.registerInterceptor(new DirectoryMaskingInterceptor(fhirContext));
+	FhirRestContribution directoryMasking(FhirContext fhirContext, DaoRegistry daos) {
+		return server -> server.registerInterceptor(new DirectoryMaskingInterceptor(fhirContext, daos));
 	}
 
 	/** Restoring hidden values applies to every write path, so it is registered with the storage engine. */

@@ -38,9 +38,12 @@ public final class DirectoryMasking {
 		return request != null && Boolean.TRUE.equals(request.getUserData().get(UNMASKED));
 	}
 
-	/** True when this representation still shows something the clinician chose not to display. */
-	static boolean needsMasking(Practitioner practitioner) {
-		Set<DirectoryCategory> hidden = DirectoryCategory.hiddenOn(practitioner);
+	/**
+	 * True when this representation still shows something the clinician chose not to display: in its own
+	 * choices, or in {@code alsoHidden} (the current version's, for an older version).
+	 */
+	static boolean needsMasking(Practitioner practitioner, Set<DirectoryCategory> alsoHidden) {
+		Set<DirectoryCategory> hidden = hidden(practitioner, alsoHidden);
 		if (hidden.isEmpty()) {
 			return false;
 		}
@@ -48,19 +51,25 @@ public final class DirectoryMasking {
 	}
 
 	/** A masked copy, or null when the clinician hides nothing. */
-	static Practitioner maskedCopy(Practitioner stored) {
-		if (!needsMasking(stored)) {
+	static Practitioner maskedCopy(Practitioner stored, Set<DirectoryCategory> alsoHidden) {
+		if (!needsMasking(stored, alsoHidden)) {
 			return null;
 		}
 		Practitioner copy = stored.copy();
 		copyUserData(stored, copy);
-		maskInPlace(copy);
+		maskInPlace(copy, alsoHidden);
 		return copy;
 	}
 
-	/** Only for objects that belong to this response alone (a copy made for it). */
-	static void maskInPlace(Practitioner practitioner) {
+	private static Set<DirectoryCategory> hidden(Practitioner practitioner, Set<DirectoryCategory> alsoHidden) {
 		Set<DirectoryCategory> hidden = DirectoryCategory.hiddenOn(practitioner);
+		hidden.addAll(alsoHidden);
+		return hidden;
+	}
+
+	/** Only for objects that belong to this response alone (a copy made for it). */
+	static void maskInPlace(Practitioner practitioner, Set<DirectoryCategory> alsoHidden) {
+		Set<DirectoryCategory> hidden = hidden(practitioner, alsoHidden);
 		if (hidden.isEmpty()) {
 			return;
 		}

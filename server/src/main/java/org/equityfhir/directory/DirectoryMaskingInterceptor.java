@@ -8,8 +8,16 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.IdType;
 import org.equityfhir.api.InterceptorOrder;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -33,10 +41,39 @@ import org.hl7.fhir.r4.model.Resource;
 @Interceptor(order = InterceptorOrder.CONSENT_MASKING)
 class DirectoryMaskingInterceptor {
 
-	private final FhirContext fhirContext;
+	private static final Set<RestOperationTypeEnum> OLDER_VERSIONS = EnumSet.of(
+			RestOperationTypeEnum.VREAD,
+			RestOperationTypeEnum.HISTORY_INSTANCE,
+			RestOperationTypeEnum.HISTORY_TYPE,
+			RestOperationTypeEnum.HISTORY_SYSTEM);
 
-	DirectoryMaskingInterceptor(FhirContext fhirContext) {
+	private final FhirContext fhirContext;
+	private final DaoRegistry daos;
+
+	DirectoryMaskingInterceptor(FhirContext fhirContext, DaoRegistry daos) {
 		this.fhirContext = fhirContext;
+		this.daos = daos;
+	}
+
+	/**
+	 * The clinician's choice today governs every version: an older version (history, vread, or anything a
+	 * write or operation returns) is also masked by the categories the current version hides. A deleted
+	 * clinician's choice can no longer be read, so all three categories are hidden in their history.
+	 */
+	private Set<DirectoryCategory> hiddenNow(Practitioner shown, Map<String, Set<DirectoryCategory>> seen) {
+		if (!shown.getIdElement().hasIdPart()) {
+			return EnumSet.noneOf(DirectoryCategory.class);
+		}
+		String id = shown.getIdElement().getIdPart();
+		return seen.computeIfAbsent(id, key -> {
+			try {
+				Practitioner current = (Practitioner) daos.getResourceDao(Practitioner.class)
+						.read(new IdType("Practitioner", key), new SystemRequestDetails());
+				return DirectoryCategory.hiddenOn(current);
+			} catch (ResourceGoneException | ResourceNotFoundException deleted) {
+				return EnumSet.allOf(DirectoryCategory.class);
+			}
+		});
 	}
 
 	/**
@@ -60,9 +97,12 @@ class DirectoryMaskingInterceptor {
 		if (DirectoryMasking.isUnmasked(request) || request == null || !READS.contains(request.getRestOperationType())) {
 			return;
 		}
+		boolean olderVersions = OLDER_VERSIONS.contains(request.getRestOperationType());
+		Map<String, Set<DirectoryCategory>> seen = new HashMap<>();
 		for (int i = 0; i < details.size(); i++) {
 			if (details.getResource(i) instanceof Practitioner practitioner) {
-				Practitioner masked = DirectoryMasking.maskedCopy(practitioner);
+				Set<DirectoryCategory> now = olderVersions ? hiddenNow(practitioner, seen) : EnumSet.noneOf(DirectoryCategory.class);
+				Practitioner masked = DirectoryMasking.maskedCopy(practitioner, now);
 				if (masked != null) {
 					details.setResource(i, masked);
 				}
@@ -73,27 +113,36 @@ class DirectoryMaskingInterceptor {
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public void maskOutgoing(RequestDetails request, ResponseDetails response) {
 		IBaseResource body = response.getResponseResource();
-		if (body == null || DirectoryMasking.isUnmasked(request) || !showsHiddenData(body)) {
+		if (body == null || DirectoryMasking.isUnmasked(request)) {
+			return;
+		}
+		// Reads were masked as they were loaded, by the version they show; anything else may carry older
+		// versions (a transaction's GET of _history) and is checked against each clinician's current choice.
+		boolean checkCurrent = request.getRestOperationType() == null || !READS.contains(request.getRestOperationType());
+		Map<String, Set<DirectoryCategory>> seen = new HashMap<>();
+		Function<Practitioner, Set<DirectoryCategory>> alsoHidden =
+				p -> checkCurrent ? hiddenNow(p, seen) : EnumSet.noneOf(DirectoryCategory.class);
+		if (!showsHiddenData(body, alsoHidden)) {
 			return;
 		}
 		// The body may be the very object that was just stored or is still referenced by HAPI: mask a copy.
 		Resource copy = ((Resource) body).copy();
 		if (copy instanceof Practitioner practitioner) {
-			DirectoryMasking.maskInPlace(practitioner);
+			DirectoryMasking.maskInPlace(practitioner, alsoHidden.apply(practitioner));
 		}
 		for (IBaseResource embedded : fhirContext.newTerser().getAllEmbeddedResources(copy, true)) {
 			if (embedded instanceof Practitioner practitioner) {
-				DirectoryMasking.maskInPlace(practitioner);
+				DirectoryMasking.maskInPlace(practitioner, alsoHidden.apply(practitioner));
 			}
 		}
 		response.setResponseResource(copy);
 	}
 
-	private boolean showsHiddenData(IBaseResource body) {
-		if (body instanceof Practitioner practitioner && DirectoryMasking.needsMasking(practitioner)) {
+	private boolean showsHiddenData(IBaseResource body, Function<Practitioner, Set<DirectoryCategory>> alsoHidden) {
+		if (body instanceof Practitioner practitioner && DirectoryMasking.needsMasking(practitioner, alsoHidden.apply(practitioner))) {
 			return true;
 		}
 		return fhirContext.newTerser().getAllEmbeddedResources(body, true).stream()
-				.anyMatch(r -> r instanceof Practitioner p && DirectoryMasking.needsMasking(p));
+				.anyMatch(r -> r instanceof Practitioner p && DirectoryMasking.needsMasking(p, alsoHidden.apply(p)));
 	}
 }

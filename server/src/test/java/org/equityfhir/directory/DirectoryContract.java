@@ -132,6 +132,14 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void raceBelowAnOmbCategory() {
+		HttpResponse<String> below = get("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag));
+		assertThat(below.statusCode()).as(below.body()).isEqualTo(200);
+		assertThat(ids("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag)))
+				.containsExactlyInAnyOrder(open, hidesLanguages);
+	}
+
+	@Test
 	void somaliSpeakersNearSaintPaulThroughTheChain() {
 		assertThat(ids("PractitionerRole?practitioner.language=so&location.near=" + enc("44.95|-93.09|10|km")
 				+ "&_tag=" + enc(tag)))
@@ -274,6 +282,9 @@ abstract class DirectoryContract extends FhirServerTestBase {
 		assertMasked(masked, "languages");
 		assertThat(ids("Practitioner?language=so&_id=" + part(id))).isEmpty();
 		assertThat(bundle("Practitioner?language=so&_id=" + part(id) + "&_summary=count").getTotal()).isZero();
+		assertThat(bundle(id + "/_history").getEntry()).as("the version from before the opt-out too").hasSize(2)
+				.allSatisfy(e -> assertMasked((Practitioner) e.getResource(), "languages"));
+		assertMasked(parse(Practitioner.class, ok(get(id + "/_history/1"))), "languages");
 
 		// A client edits the masked copy and puts it back: the hidden languages are kept.
 		masked.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.EMAIL).setValue("rt@example.org");
