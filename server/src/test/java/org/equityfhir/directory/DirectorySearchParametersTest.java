@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.junit.jupiter.api.Test;
 
+/** The directory's search parameters as HAPI's indexer evaluates them, and as the package announces them. */
 class DirectorySearchParametersTest {
 
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
@@ -47,6 +48,31 @@ class DirectorySearchParametersTest {
 	/** Evaluated as HAPI's indexer evaluates it. */
 	private static List<? extends Object> eval(String id, Practitioner p) throws Exception {
 		return EXTRACTOR.extractValues(sp(id).getExpression(), p);
+	}
+
+	/** Every search parameter of our guide is announced in the package's CapabilityStatement, under its base. */
+	@Test
+	void capabilityStatementListsEverySearchParameter() throws Exception {
+		Path dir = Path.of("..", "profiles", "src", "main", "fhir");
+		org.hl7.fhir.r4.model.CapabilityStatement cs = FHIR.newJsonParser().parseResource(
+				org.hl7.fhir.r4.model.CapabilityStatement.class,
+				Files.readString(dir.resolve("CapabilityStatement-equity-fhir-server.json")));
+		try (var files = Files.list(dir)) {
+			for (Path file : files.filter(f -> f.getFileName().toString().startsWith("SearchParameter-")).toList()) {
+				SearchParameter sp = FHIR.newJsonParser().parseResource(SearchParameter.class, Files.readString(file));
+				for (var base : sp.getBase()) {
+					var resource = cs.getRestFirstRep().getResource().stream()
+							.filter(r -> r.getType().equals(base.getValue())).findFirst();
+					assertThat(resource).as(base.getValue() + " in the CapabilityStatement").isPresent();
+					assertThat(resource.get().getSearchParam()).as(sp.getUrl())
+							.anySatisfy(p -> {
+								assertThat(p.getName()).isEqualTo(sp.getCode());
+								assertThat(p.getDefinition()).isEqualTo(sp.getUrl());
+								assertThat(p.getType().toCode()).isEqualTo(sp.getType().toCode());
+							});
+				}
+			}
+		}
 	}
 
 	@Test
