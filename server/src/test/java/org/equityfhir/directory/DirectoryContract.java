@@ -135,6 +135,15 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void metadataAnnouncesTheDirectorySearchParameters() {
+		var cs = parse(org.hl7.fhir.r4.model.CapabilityStatement.class, ok(get("metadata")));
+		var practitioner = cs.getRestFirstRep().getResource().stream()
+				.filter(r -> r.getType().equals("Practitioner")).findFirst().orElseThrow();
+		assertThat(practitioner.getSearchParam()).extracting(p -> p.getName())
+				.contains("language", "language-proficiency", "cultural-competency", "race", "ethnicity", "communication");
+	}
+
+	@Test
 	void raceBelowAnOmbCategory() {
 		HttpResponse<String> below = get("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag));
 		assertThat(below.statusCode()).as(below.body()).isEqualTo(200);
