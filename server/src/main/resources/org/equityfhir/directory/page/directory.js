@@ -26,9 +26,20 @@
   const competencies = new Map();
   let places = [];
 
+  // Browsers ship language names unevenly (headless Chromium has no English name for Tibetan), so the
+  // languages of our communities are named here and the browser is asked only for the others.
+  const NAMES = { es: 'Spanish', so: 'Somali', hmn: 'Hmong', kar: 'Karen', om: 'Oromo', vi: 'Vietnamese',
+    ru: 'Russian', am: 'Amharic', ase: 'American Sign Language', ar: 'Arabic', lo: 'Lao', km: 'Khmer',
+    my: 'Burmese', ne: 'Nepali', zh: 'Chinese', ti: 'Tigrinya', fr: 'French', en: 'English', bo: 'Tibetan' };
+
   function languageName(tag) {
-    if (tag === 'ase') return 'American Sign Language';
-    try { return names.of(tag) || tag; } catch (e) { return tag; }
+    if (NAMES[tag]) return NAMES[tag];
+    try {
+      const name = names.of(tag);
+      return name && name !== tag ? name : tag;
+    } catch (e) {
+      return tag;
+    }
   }
 
   function option(select, value, label) {
