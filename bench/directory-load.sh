@@ -10,7 +10,8 @@
 # With --demo and no count, only the demo set is loaded. With --base nothing is started or stopped.
 # Needs: Java 17 and Maven (to build the server jar once), curl; for postgres, PostgreSQL on localhost:5432
 #   as user postgres (a database equity_directory_<timestamp> is created and, unless --keep, dropped).
-# Environment (optional): PORT (default 18192), JAVA_OPTS (default -Xmx4g), THREADS (Bundles posted at
+# Environment (optional): JAR (the server jar, default server/target/equity-fhir-server.jar; a copy keeps a
+#   long load safe from a rebuild), PORT (default 18192), JAVA_OPTS (default -Xmx4g), THREADS (Bundles posted at
 #   once, default 2), BUNDLE_SIZE (clinicians per Bundle, default 150).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --db) DB=$2; shift ;;
     --seed) SEED=$2; shift ;;
     [0-9]*) COUNT=$1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unexpected argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -37,7 +38,7 @@ case $DB in h2|postgres) ;; *) echo "db must be h2 or postgres" >&2; exit 2 ;; e
 [ -n "$COUNT" ] || { [ -n "$DEMO" ] && COUNT=0 || COUNT=1000; }
 PORT=${PORT:-18192}
 JAVA_OPTS=${JAVA_OPTS:--Xmx4g}
-JAR=server/target/equity-fhir-server.jar
+JAR=${JAR:-server/target/equity-fhir-server.jar}
 GENERATOR=(java bench/directory/DirectoryGenerator.java --clinicians "$COUNT" --seed "$SEED"
   --threads "${THREADS:-2}" --bundle-size "${BUNDLE_SIZE:-150}" --places bench/directory/mn-places.csv $DEMO)
 
