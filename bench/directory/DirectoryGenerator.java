@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Synthetic provider directory for the Twin Cities and Greater Minnesota, loaded through the FHIR API as
@@ -330,13 +331,14 @@ public class DirectoryGenerator {
 		}
 		List<String> directory = new ArrayList<>();
 		List<List<Clinician>> batches = new ArrayList<>();
-		List<String> clinicianBundles = new ArrayList<>();
+		// Built when posted, not up front: 100,000 clinicians are about 330 MB of JSON.
+		List<Supplier<String>> clinicianBundles = new ArrayList<>();
 		for (DirectoryGenerator g : demoSet == null ? List.of(generator) : List.of(demoSet, generator)) {
 			directory.addAll(g.directoryBundles(400));
 			for (int i = 0; i < g.clinicians.size(); i += bundleSize) {
 				List<Clinician> batch = g.clinicians.subList(i, Math.min(g.clinicians.size(), i + bundleSize));
 				batches.add(batch);
-				clinicianBundles.add(g.clinicianBundle(batch));
+				clinicianBundles.add(() -> g.clinicianBundle(batch));
 			}
 		}
 		int total = batches.stream().mapToInt(List::size).sum();
@@ -347,8 +349,8 @@ public class DirectoryGenerator {
 			for (String bundle : directory) {
 				Files.writeString(dir.resolve(String.format(Locale.ROOT, "%04d-directory.json", ++n)), bundle);
 			}
-			for (String bundle : clinicianBundles) {
-				Files.writeString(dir.resolve(String.format(Locale.ROOT, "%04d-clinicians.json", ++n)), bundle);
+			for (Supplier<String> bundle : clinicianBundles) {
+				Files.writeString(dir.resolve(String.format(Locale.ROOT, "%04d-clinicians.json", ++n)), bundle.get());
 			}
 			System.out.printf(Locale.ROOT, "Wrote %d Bundles (%d clinicians) to %s%n", n, total, dir);
 			return;
@@ -1216,7 +1218,7 @@ public class DirectoryGenerator {
 			this.threads = Math.max(1, threads);
 		}
 
-		void load(List<String> directory, List<String> clinicianBundles, List<List<Clinician>> batches, int total) throws Exception {
+		void load(List<String> directory, List<Supplier<String>> clinicianBundles, List<List<Clinician>> batches, int total) throws Exception {
 			long start = System.nanoTime();
 			AtomicLong resources = new AtomicLong();
 			System.out.printf(Locale.ROOT, "Loading into %s: %d directory Bundles (organizations, locations, services), then %d clinicians in %d Bundles%n",
@@ -1232,10 +1234,10 @@ public class DirectoryGenerator {
 			try {
 				List<Future<?>> futures = new ArrayList<>();
 				for (int i = 0; i < clinicianBundles.size(); i++) {
-					String bundle = clinicianBundles.get(i);
+					Supplier<String> bundle = clinicianBundles.get(i);
 					int size = batches.get(i).size();
 					futures.add(pool.submit(() -> {
-						resources.addAndGet(post(bundle));
+						resources.addAndGet(post(bundle.get()));
 						int n = done.addAndGet(size);
 						double s = seconds(clinicianStart);
 						synchronized (System.out) {
