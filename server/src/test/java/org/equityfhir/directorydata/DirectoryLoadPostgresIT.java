@@ -1,0 +1,6 @@
+package org.equityfhir.directorydata;
+
+import org.equityfhir.testsupport.OnPostgres;
+
+@OnPostgres
+class DirectoryLoadPostgresIT extends DirectoryLoadContract {}
