@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Directory search latency (issue 13, item 7): loads a synthetic directory into a fresh PostgreSQL database,
+# then measures typical directory searches and PractitionerRole/$match with 4 concurrent clients, next to a
+# plain Practitioner?family= search on the same server in the same run.
+# Usage: bench/directory-bench.sh [clinicians=10000] [requests per query=400] [concurrency=4]
+# Needs: PostgreSQL on localhost:5432 (user postgres), ApacheBench (`ab`, Debian's apache2-utils), curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLINICIANS=${1:-10000}
+REQUESTS=${2:-400}
+CONCURRENCY=${3:-4}
+PORT=${PORT:-18192}
+BASE="http://localhost:$PORT/fhir"
+command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils"; exit 1; }
+
+JAR=server/target/equity-fhir-server.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+DB="equity_dirbench_$(date +%s)"
+psql -q -h localhost -U postgres -d postgres -c "CREATE DATABASE $DB"
+java -Xmx4g -jar "$JAR" --server.port="$PORT" --equity.db.url="jdbc:postgresql://localhost:5432/$DB" \
+  --equity.db.username=postgres > /tmp/equity-directory-bench-server.log 2>&1 &
+PID=$!
+cleanup() {
+  kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  psql -q -h localhost -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+}
+trap cleanup EXIT
+until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; do
+  kill -0 "$PID" 2>/dev/null || { tail -30 /tmp/equity-directory-bench-server.log; exit 1; }
+  sleep 1
+done
+bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
+
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="=&$:/"))' "$1"; }
+declare -A QUERIES=(
+  ["plain: Practitioner?family=Ali"]="Practitioner?family=Ali&_count=20"
+  ["language: Practitioner?language=so"]="Practitioner?language=urn:ietf:bcp:47|so&_count=20"
+  ["proficiency: Practitioner?language-proficiency=so\$30,so\$40,so\$50"]="Practitioner?language-proficiency=so\$30,so\$40,so\$50&_count=20"
+  ["competency: Practitioner?cultural-competency:below=east-african"]="Practitioner?cultural-competency:below=http://equityfhir.org/fhir/CodeSystem/cultural-competency|east-african&_count=20"
+  ["chained near: PractitionerRole?practitioner.language=so&location.near=St. Paul 10 km"]="PractitionerRole?practitioner.language=urn:ietf:bcp:47|so&location.near=44.95|-93.09|10|km&_include=PractitionerRole:practitioner&_count=20"
+  ["\$match: language=so near St. Paul 10 km"]="PractitionerRole/\$match?language=so&near=44.95|-93.09|10|km&count=10"
+)
+echo
+echo "# $(date -u +%FT%TZ), $CLINICIANS clinicians on PostgreSQL, $REQUESTS requests per query, $CONCURRENCY concurrent clients; $(nproc) cores"
+echo "| query | p50 ms | p95 ms | requests/s | failed |"
+echo "| --- | --- | --- | --- | --- |"
+for label in "plain: Practitioner?family=Ali" "language: Practitioner?language=so" "proficiency: Practitioner?language-proficiency=so\$30,so\$40,so\$50" "competency: Practitioner?cultural-competency:below=east-african" "chained near: PractitionerRole?practitioner.language=so&location.near=St. Paul 10 km" "\$match: language=so near St. Paul 10 km"; do
+  url="$BASE/$(enc "${QUERIES[$label]}")"
+  curl -sf -o /dev/null -H 'Accept: application/fhir+json' "$url" || { echo "| $label | query failed: $url | | | |"; continue; }
+  ab -q -n 20 -c "$CONCURRENCY" -H 'Accept: application/fhir+json' "$url" >/dev/null 2>&1   # warm-up
+  out=$(ab -q -n "$REQUESTS" -c "$CONCURRENCY" -H 'Accept: application/fhir+json' "$url" 2>&1)
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p95=$(echo "$out" | awk '$1 == "95%" {print $2}')
+  rps=$(echo "$out" | awk '/Requests per second/ {print $4}')
+  failed=$(echo "$out" | awk '/Failed requests/ {print $3}')
+  non2xx=$(echo "$out" | awk '/Non-2xx responses/ {print $3}')
+  echo "| $label | $p50 | $p95 | $rps | $((failed + ${non2xx:-0})) |"
+done
