@@ -31,7 +31,7 @@ until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; 
 done
 bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
 
-enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="=&$:/"))' "$1"; }
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="=&$:/?,"))' "$1"; }
 declare -A QUERIES=(
   ["plain: Practitioner?family=Ali"]="Practitioner?family=Ali&_count=20"
   ["language: Practitioner?language=so"]="Practitioner?language=urn:ietf:bcp:47|so&_count=20"
