@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 CLINICIANS=${1:-10000}
 REQUESTS=${2:-400}
 CONCURRENCY=${3:-4}
-PORT=${PORT:-18192}
+PORT=${PORT:-18193}
 BASE="http://localhost:$PORT/fhir"
 command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils"; exit 1; }
 
+if curl -s -o /dev/null "http://localhost:$PORT/"; then echo "port $PORT is in use: set PORT"; exit 1; fi
 JAR=server/target/equity-fhir-server.jar
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 DB="equity_dirbench_$(date +%s)"
