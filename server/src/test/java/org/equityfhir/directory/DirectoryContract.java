@@ -371,6 +371,15 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void validatingAStoredClinicianQuotesNoHiddenValue() {
+		String shown = ok(get(open + "/$validate"));
+		String hidden = ok(get(hidesRace + "/$validate"));
+		assertThat(shown).as("the findings for a clinician who hides nothing quote the CDC code").contains("2054-5");
+		assertThat(hidden).doesNotContain("2054-5").doesNotContain("2060-2").doesNotContain("2186-5")
+				.contains("withheld");
+	}
+
+	@Test
 	void serverInternalCodeReadsTheWholeRecord() {
 		Practitioner whole = stored(hidesLanguages);
 		assertThat(whole.getCommunication()).hasSize(1);
