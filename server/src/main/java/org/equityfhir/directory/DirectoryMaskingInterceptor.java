@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.equityfhir.api.InterceptorOrder;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -120,6 +121,10 @@ class DirectoryMaskingInterceptor {
 		// versions (a transaction's GET of _history) and is checked against each clinician's current choice.
 		boolean checkCurrent = request.getRestOperationType() == null || !READS.contains(request.getRestOperationType());
 		Map<String, Set<DirectoryCategory>> seen = new HashMap<>();
+		if (body instanceof OperationOutcome outcome && validatesAStoredPractitioner(request)) {
+			withholdDetails(outcome, request, seen, response);
+			return;
+		}
 		Function<Practitioner, Set<DirectoryCategory>> alsoHidden =
 				p -> checkCurrent ? hiddenNow(p, seen) : EnumSet.noneOf(DirectoryCategory.class);
 		if (!showsHiddenData(body, alsoHidden)) {
@@ -136,6 +141,33 @@ class DirectoryMaskingInterceptor {
 			}
 		}
 		response.setResponseResource(copy);
+	}
+
+	private static boolean validatesAStoredPractitioner(RequestDetails request) {
+		return "$validate".equals(request.getOperation()) && "Practitioner".equals(request.getResourceName())
+				&& request.getId() != null && request.getId().hasIdPart();
+	}
+
+	/**
+	 * Practitioner/{id}/$validate validates the stored record, and its findings quote values (an unknown CDC
+	 * race code, a language tag). When the clinician hides a category, only the verdict is returned.
+	 */
+	private void withholdDetails(OperationOutcome outcome, RequestDetails request,
+			Map<String, Set<DirectoryCategory>> seen, ResponseDetails response) {
+		Practitioner id = new Practitioner();
+		id.setId(request.getId().getIdPart());
+		if (hiddenNow(id, seen).isEmpty()) {
+			return;
+		}
+		OperationOutcome.IssueSeverity worst = outcome.getIssue().stream()
+				.map(OperationOutcome.OperationOutcomeIssueComponent::getSeverity)
+				.min(java.util.Comparator.naturalOrder())
+				.orElse(OperationOutcome.IssueSeverity.INFORMATION);
+		OperationOutcome withheld = new OperationOutcome();
+		withheld.addIssue().setSeverity(worst).setCode(OperationOutcome.IssueType.INFORMATIONAL)
+				.setDiagnostics("Validation details are withheld: this clinician does not display part of their directory"
+						+ " record. The most severe finding was of severity " + worst.toCode() + ".");
+		response.setResponseResource(withheld);
 	}
 
 	private boolean showsHiddenData(IBaseResource body, Function<Practitioner, Set<DirectoryCategory>> alsoHidden) {

@@ -67,22 +67,29 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	private String roleHidesLanguages;
 	private String roleHidesRace;
 	private String roleFarAway;
+	private String clinic;
+	private String roleLocationFar;
+	private String service;
 
 	@BeforeAll
 	void seed() {
 		tag = TAG_SYSTEM + "|" + run;
-		String org = create(new Organization().setName("Directory Test Clinic " + run).setActive(true));
+		clinic = create(new Organization().setName("Directory Test Clinic " + run).setActive(true));
+		org.hl7.fhir.r4.model.HealthcareService hs = new org.hl7.fhir.r4.model.HealthcareService()
+				.setName("Family medicine " + run).setActive(true).setProvidedBy(new Reference(clinic));
+		service = create(hs);
 		String stPaul = create(location("Saint Paul clinic", 44.9537, -93.0900));
 		String duluth = create(location("Duluth clinic", 46.7867, -92.1005));
+		roleLocationFar = duluth;
 		open = create(seededClinician("Open", "so", "30", "somali", true, null));
 		hidesLanguages = create(seededClinician("HidesLanguages", "so", "50", "somali", true, "languages"));
 		hidesCompetencies = create(seededClinician("HidesCompetencies", "so", "10", "oromo", false, "cultural-competencies"));
 		hidesRace = create(seededClinician("HidesRace", "so", "20", "somali", true, "race-ethnicity"));
 		farAway = create(seededClinician("FarAway", "so", "40", "hmong", false, null));
-		roleOpen = create(role(open, org, stPaul));
-		roleHidesLanguages = create(role(hidesLanguages, org, stPaul));
-		roleHidesRace = create(role(hidesRace, org, stPaul));
-		roleFarAway = create(role(farAway, org, duluth));
+		roleOpen = create(role(open, clinic, stPaul));
+		roleHidesLanguages = create(role(hidesLanguages, clinic, stPaul));
+		roleHidesRace = create(role(hidesRace, clinic, stPaul));
+		roleFarAway = create(role(farAway, clinic, duluth));
 	}
 
 	// ---------- search parameters ----------
@@ -192,6 +199,23 @@ abstract class DirectoryContract extends FhirServerTestBase {
 		} finally {
 			send(request(spId).DELETE());
 		}
+	}
+
+	@Test
+	void specialtyAndIncludesAcrossTheDirectoryResources() {
+		assertThat(ids("PractitionerRole?specialty=" + enc("http://nucc.org/provider-taxonomy|207Q00000X") + "&_tag=" + enc(tag)))
+				.as("family medicine in Saint Paul").containsExactlyInAnyOrder(roleOpen, roleHidesLanguages, roleHidesRace);
+		Bundle services = bundle("HealthcareService?_id=" + part(service) + "&_include=HealthcareService:organization"
+				+ "&_revinclude=PractitionerRole:service");
+		assertThat(services.getEntry()).extracting(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart())
+				.containsExactlyInAnyOrder(service, clinic, roleOpen, roleHidesLanguages, roleHidesRace, roleFarAway);
+		Bundle organization = bundle("Organization?_id=" + part(clinic) + "&_revinclude=PractitionerRole:organization"
+				+ "&_revinclude=HealthcareService:organization&_include:iterate=PractitionerRole:practitioner");
+		List<Practitioner> practitioners = organization.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(Practitioner.class::isInstance).map(Practitioner.class::cast).toList();
+		assertThat(practitioners).hasSize(4).allSatisfy(this::assertMaskedAsChosen);
+		assertThat(organization.getEntry()).extracting(e -> e.getResource().fhirType())
+				.contains("Organization", "HealthcareService", "PractitionerRole");
 	}
 
 	// ---------- what every representation shows ----------
@@ -347,6 +371,15 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void validatingAStoredClinicianQuotesNoHiddenValue() {
+		String shown = ok(get(open + "/$validate"));
+		String hidden = ok(get(hidesRace + "/$validate"));
+		assertThat(shown).as("the findings for a clinician who hides nothing quote the CDC code").contains("2054-5");
+		assertThat(hidden).doesNotContain("2054-5").doesNotContain("2060-2").doesNotContain("2186-5")
+				.contains("withheld");
+	}
+
+	@Test
 	void serverInternalCodeReadsTheWholeRecord() {
 		Practitioner whole = stored(hidesLanguages);
 		assertThat(whole.getCommunication()).hasSize(1);
@@ -437,6 +470,9 @@ abstract class DirectoryContract extends FhirServerTestBase {
 		r.getMeta().addTag(TAG_SYSTEM, run, null);
 		r.setPractitioner(new Reference(practitioner)).setOrganization(new Reference(org));
 		r.addLocation(new Reference(location));
+		r.addHealthcareService(new Reference(service));
+		r.addSpecialty().addCoding().setSystem("http://nucc.org/provider-taxonomy").setCode(
+				location.equals(roleLocationFar) ? "207V00000X" : "207Q00000X");
 		return r;
 	}
 
