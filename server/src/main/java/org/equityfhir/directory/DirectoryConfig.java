@@ -3,14 +3,23 @@ package org.equityfhir.directory;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.equityfhir.api.FhirRestContribution;
+import org.equityfhir.guide.GuidePackage;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Practitioner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The provider directory: what it contributes to the server, registered here and nowhere else. Its search
- * parameters are part of our guide (profiles/src/main/fhir/SearchParameter-practitioner-*.json) and are
- * installed with it.
+ * parameters, the attestation form and the operations' definitions are part of our guide
+ * (profiles/src/main/fhir) and are installed with it.
  */
 @Configuration
 class DirectoryConfig {
@@ -27,5 +36,50 @@ class DirectoryConfig {
 		MaskedCopyRestorer restorer = new MaskedCopyRestorer();
 		storageInterceptors.registerInterceptor(restorer);
 		return restorer;
+	}
+
+	/** Clinician self-attestation: the diversity and health equity form and {@code Practitioner/[id]/$attest}. */
+	@Bean
+	AttestationForm attestationForm(FhirContext fhirContext, List<GuidePackage> guidePackages) {
+		keepVersionedProvenanceTargets(fhirContext);
+		return new AttestationForm(fhirContext, find(guidePackages, GuidePackage.PROFILES_ID), find(guidePackages, GuidePackage.TERMINOLOGY_ID));
+	}
+
+	@Bean
+	@SuppressWarnings("unchecked")
+	FhirRestContribution attestationOperation(AttestationForm form, DaoRegistry daos, IFhirSystemDao<?, ?> systemDao) {
+		AttestationOperation operation = new AttestationOperation(
+				form, daos.getResourceDao(Practitioner.class), (IFhirSystemDao<Bundle, ?>) systemDao);
+		return server -> server.registerProvider(operation);
+	}
+
+	/** {@code PractitionerRole/$match}. */
+	@Bean
+	FhirRestContribution practitionerRoleMatch(
+			FhirContext fhirContext, DaoRegistry daos, MatchUrlService matchUrls, List<GuidePackage> guidePackages) {
+		MatchOperation match = new MatchOperation(fhirContext, daos, matchUrls,
+				new CompetencyHierarchy(fhirContext, find(guidePackages, GuidePackage.TERMINOLOGY_ID)));
+		return server -> server.registerProvider(match);
+	}
+
+	/** The directory page for member services, at /directory. */
+	@Bean
+	WebMvcConfigurer directoryPage() {
+		return new DirectoryPage();
+	}
+
+	/**
+	 * A Provenance explains one version of its target (FHIR: the target "SHOULD be version specific"), but
+	 * HAPI strips reference versions when it stores a resource unless told otherwise for that path.
+	 */
+	private static void keepVersionedProvenanceTargets(FhirContext fhirContext) {
+		Set<String> paths = new HashSet<>(fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
+		paths.add("Provenance.target");
+		fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(paths);
+	}
+
+	private static GuidePackage find(List<GuidePackage> packages, String id) {
+		return packages.stream().filter(p -> p.id().equals(id)).findFirst()
+				.orElseThrow(() -> new IllegalStateException("FHIR package " + id + " is not loaded"));
 	}
 }

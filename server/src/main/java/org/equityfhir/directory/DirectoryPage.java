@@ -1,6 +1,5 @@
 package org.equityfhir.directory;
 
-import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -11,7 +10,6 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@code page/places.json} lists Minnesota cities and neighbourhoods with one ZIP code and an approximate
  * centre (WGS84), written by us from public geography, for "near a city or ZIP" searches.
  */
-@Configuration
 class DirectoryPage implements WebMvcConfigurer {
 
 	static final String PATH = "/directory";
