@@ -355,7 +355,13 @@ public class DirectoryGenerator {
 			System.out.printf(Locale.ROOT, "Wrote %d Bundles (%d clinicians) to %s%n", n, total, dir);
 			return;
 		}
-		new Loader(opt.get("--base"), threads).load(directory, clinicianBundles, batches, total);
+		try {
+			new Loader(opt.get("--base"), threads).load(directory, clinicianBundles, batches, total);
+		} catch (IOException e) {
+			System.out.println();
+			System.err.println("Loading into " + opt.get("--base") + " stopped: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+			System.exit(1);
+		}
 	}
 
 	static List<Place> readPlaces(Path file) throws IOException {
@@ -1257,9 +1263,7 @@ public class DirectoryGenerator {
 				}
 			} catch (java.util.concurrent.ExecutionException e) {
 				pool.shutdownNow();
-				System.out.println();
-				System.err.println(e.getCause().getMessage());
-				System.exit(1);
+				throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
 			} finally {
 				pool.shutdown();
 			}
