@@ -355,7 +355,13 @@ public class DirectoryGenerator {
 			System.out.printf(Locale.ROOT, "Wrote %d Bundles (%d clinicians) to %s%n", n, total, dir);
 			return;
 		}
-		new Loader(opt.get("--base"), threads).load(directory, clinicianBundles, batches, total);
+		try {
+			new Loader(opt.get("--base"), threads).load(directory, clinicianBundles, batches, total);
+		} catch (IOException e) {
+			System.out.println();
+			System.err.println("Loading into " + opt.get("--base") + " stopped: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+			System.exit(1);
+		}
 	}
 
 	static List<Place> readPlaces(Path file) throws IOException {
@@ -432,11 +438,16 @@ public class DirectoryGenerator {
 		for (Group g : Group.values()) {
 			byGroup.put(g, clinics.stream().filter(c -> c.kind.groups.contains(g)).toList());
 		}
-		// Each group must have a clinic, or its clinicians would have nowhere to work.
+		// Each group must have a clinic, or its clinicians would have nowhere to work: a small directory may
+		// draw none for a group, so a clinic whose groups other clinics also serve changes kind.
 		for (Group g : Group.values()) {
 			if (byGroup.get(g).isEmpty()) {
-				Clinic c = clinics.get(g.ordinal() % clinics.size());
-				c.kind = ClinicKind.COMMUNITY;
+				Clinic c = clinics.stream()
+						.filter(x -> x.kind.groups.stream().allMatch(k -> byGroup.get(k).size() > 1))
+						.findFirst().orElseThrow();
+				c.kind = g == Group.SPECIALTY ? ClinicKind.SPECIALTY : ClinicKind.COMMUNITY;
+				c.services.keySet().retainAll(c.kind.groups);
+				c.name = c.place.area + " " + c.kind.label + " - " + c.street.substring(c.street.indexOf(' ') + 1);
 				for (Group k : Group.values()) {
 					byGroup.put(k, clinics.stream().filter(x -> x.kind.groups.contains(k)).toList());
 				}
@@ -1252,9 +1263,7 @@ public class DirectoryGenerator {
 				}
 			} catch (java.util.concurrent.ExecutionException e) {
 				pool.shutdownNow();
-				System.out.println();
-				System.err.println(e.getCause().getMessage());
-				System.exit(1);
+				throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
 			} finally {
 				pool.shutdown();
 			}

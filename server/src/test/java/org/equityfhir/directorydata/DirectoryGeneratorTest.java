@@ -157,6 +157,21 @@ class DirectoryGeneratorTest {
 	}
 
 	@Test
+	void smallDirectoriesGiveEveryClinicianAServiceToWorkIn() {
+		// 20 clinicians get 8 clinics, too few for every kind of clinic to be drawn with every seed.
+		for (String seed : List.of("1", "2", "3", "2026")) {
+			Path out = tmp.resolve("small-" + seed);
+			Run run = run("--out", out.toString(), "--clinicians", "20", "--seed", seed);
+			assertThat(run.exitCode()).as("seed " + seed + ": " + run.output()).isZero();
+			List<Resource> small = written(out);
+			Set<String> ids = small.stream().map(r -> r.fhirType() + "/" + r.getIdPart()).collect(Collectors.toSet());
+			assertThat(ofType(small, Practitioner.class)).hasSize(20);
+			assertThat(ofType(small, PractitionerRole.class)).allSatisfy(role -> assertThat(ids)
+					.contains(role.getHealthcareServiceFirstRep().getReference(), role.getLocationFirstRep().getReference()));
+		}
+	}
+
+	@Test
 	void theDemoSetHasTheCliniciansTheDocsPromise() {
 		Predicate<Practitioner> nearStPaul = p -> {
 			Location l = firstLocation.get(p.getIdPart());
