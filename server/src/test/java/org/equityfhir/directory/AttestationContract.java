@@ -179,7 +179,9 @@ abstract class AttestationContract extends FhirServerTestBase {
 		assertThat(v2.statusCode()).as(v2.body()).isEqualTo(200);
 		Practitioner earlier = parse(Practitioner.class, v2.body());
 		assertThat(earlier.getCommunication()).extracting(AttestationContract::proficiency).containsExactly("30");
-		assertThat(competencies(earlier)).containsExactly("somali");
+		assertThat(competencies(stored("2"))).as("the history keeps the first attestation").containsExactly("somali");
+		assertThat(competencies(earlier)).as("over the API, an older version is masked by the clinician's current choice")
+				.isEmpty();
 		HttpResponse<String> v3 = get("Practitioner/" + id + "/_history/3");
 		assertThat(v3.statusCode()).as(v3.body()).isEqualTo(200);
 		assertThat(parse(Practitioner.class, v3.body()).getCommunication()).extracting(AttestationContract::proficiency).containsExactly("40");

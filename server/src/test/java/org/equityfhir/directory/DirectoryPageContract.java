@@ -87,8 +87,10 @@ abstract class DirectoryPageContract extends FhirServerTestBase {
 			PractitionerRole role = new PractitionerRole().setActive(true)
 					.setPractitioner(new Reference(id)).setOrganization(new Reference(org));
 			role.addLocation(new Reference(location));
-			role.addSpecialty().addCoding().setSystem("http://nucc.org/provider-taxonomy").setCode("207Q00000X")
-					.setDisplay("Family Medicine");
+			// A specialty the synthetic directory (loaded by other tests into the same database) never uses, so
+			// that the page's first result page is ours.
+			role.addSpecialty().addCoding().setSystem("http://nucc.org/provider-taxonomy").setCode("1223G0001X")
+					.setDisplay("General Practice Dentistry");
 			client().create().resource(role).execute();
 		}
 		seeded = true;
@@ -121,6 +123,10 @@ abstract class DirectoryPageContract extends FhirServerTestBase {
 	}
 
 	private void search(String language, String otherLanguage, String place, String distanceKm) {
+		search(language, otherLanguage, place, distanceKm, "1223G0001X");
+	}
+
+	private void search(String language, String otherLanguage, String place, String distanceKm, String specialty) {
 		browser.get("http://localhost:" + port + "/directory/");
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		wait.until(d -> new Select(d.findElement(By.id("language"))).getOptions().size() > 5);
@@ -129,6 +135,9 @@ abstract class DirectoryPageContract extends FhirServerTestBase {
 		}
 		if (otherLanguage != null) {
 			browser.findElement(By.id("other-language")).sendKeys(otherLanguage);
+		}
+		if (specialty != null) {
+			new Select(browser.findElement(By.id("specialty"))).selectByValue(specialty);
 		}
 		browser.findElement(By.id("place")).sendKeys(place);
 		new Select(browser.findElement(By.id("distance"))).selectByValue(distanceKm);
