@@ -28,11 +28,11 @@ record Attestation(
 		Identity ethnicity,
 		Map<String, Boolean> display) {
 
-	static final String PROFICIENCY = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency";
-	static final String COMPETENCY = "http://equityfhir.org/fhir/StructureDefinition/cultural-competency";
-	static final String DISPLAY_CONSENT = "http://equityfhir.org/fhir/StructureDefinition/directory-display-consent";
-	static final String RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
-	static final String ETHNICITY = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+	static final String PROFICIENCY = DirectoryCategory.PROFICIENCY;
+	static final String COMPETENCY = DirectoryCategory.CULTURAL_COMPETENCY;
+	static final String DISPLAY_CONSENT = DirectoryCategory.DISPLAY_CONSENT;
+	static final String RACE = DirectoryCategory.US_CORE_RACE;
+	static final String ETHNICITY = DirectoryCategory.US_CORE_ETHNICITY;
 	/** The extensions an attestation owns: all of them are replaced, whatever the previous values. */
 	static final Set<String> ATTESTED_EXTENSIONS = Set.of(COMPETENCY, DISPLAY_CONSENT, RACE, ETHNICITY);
 	static final String PREFER_NOT_TO_SAY = "ASKU";

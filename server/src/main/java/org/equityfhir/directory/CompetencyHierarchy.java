@@ -21,7 +21,7 @@ import org.hl7.fhir.utilities.npm.NpmPackage;
 class CompetencyHierarchy {
 
 	static final String SYSTEM = "http://equityfhir.org/fhir/CodeSystem/cultural-competency";
-	static final String EXTENSION = "http://equityfhir.org/fhir/StructureDefinition/cultural-competency";
+	static final String EXTENSION = DirectoryCategory.CULTURAL_COMPETENCY;
 
 	private final Map<String, String> parents = new HashMap<>();
 	private final Map<String, String> displays = new HashMap<>();

@@ -21,6 +21,9 @@ public enum DirectoryCategory {
 	public static final String CULTURAL_COMPETENCY = "http://equityfhir.org/fhir/StructureDefinition/cultural-competency";
 	public static final String US_CORE_RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
 	public static final String US_CORE_ETHNICITY = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+	/** Plan-Net's proficiency, on each Practitioner.communication: part of the languages category. */
+	public static final String PROFICIENCY =
+			"http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency";
 
 	private final String code;
 	private final List<String> extensionUrls;

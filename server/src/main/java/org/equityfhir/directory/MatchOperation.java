@@ -53,8 +53,7 @@ class MatchOperation {
 	static final String REASON = "http://equityfhir.org/fhir/StructureDefinition/match-reason";
 	static final String BCP47 = "urn:ietf:bcp:47";
 	static final String NUCC = "http://nucc.org/provider-taxonomy";
-	static final String PROFICIENCY_EXT =
-			"http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency";
+	static final String PROFICIENCY_EXT = DirectoryCategory.PROFICIENCY;
 	static final String INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired";
 	private static final int CANDIDATES = 200;
 	private static final int DEFAULT_COUNT = 10;
