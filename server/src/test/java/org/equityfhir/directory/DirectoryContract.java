@@ -154,8 +154,16 @@ abstract class DirectoryContract extends FhirServerTestBase {
 	void raceBelowAnOmbCategory() {
 		HttpResponse<String> below = get("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag));
 		assertThat(below.statusCode()).as(below.body()).isEqualTo(200);
-		assertThat(ids("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag)))
-				.containsExactlyInAnyOrder(open, hidesLanguages);
+		List<String> found = ids("Practitioner?race:below=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag));
+		if (java.nio.file.Files.isDirectory(org.equityfhir.testsupport.DatabaseInitializers.OFFICIAL_PACKAGES)) {
+			// US Core 3.1.1, installed from ../shared/fhir-packages, carries the CDC code system: :below works.
+			assertThat(found).containsExactlyInAnyOrder(open, hidesLanguages);
+		} else {
+			// Without it HAPI knows no CDC hierarchy and :below matches nothing (documented); race= still works.
+			assertThat(found).isEmpty();
+			assertThat(ids("Practitioner?race=" + enc(CDC + "|2054-5") + "&_tag=" + enc(tag)))
+					.containsExactlyInAnyOrder(open, hidesLanguages);
+		}
 	}
 
 	@Test
