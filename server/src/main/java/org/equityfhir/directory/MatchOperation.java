@@ -312,14 +312,12 @@ class MatchOperation {
 			if (asked.competency() != null) {
 				possible += 0.3;
 				if (practitioner != null && !hidden.contains(DirectoryCategory.CULTURAL_COMPETENCIES)) {
-					competencies.codesOn(practitioner).stream()
+					java.util.Optional<String> held = competencies.codesOn(practitioner).stream()
 							.filter(code -> competencies.isAtOrBelow(code, asked.competency()))
-							.findFirst()
-							.ifPresent(code -> {
-								reasons.add("cultural competency: " + competencies.display(code));
-							});
-					if (reasons.stream().anyMatch(r -> r.startsWith("cultural competency"))) {
+							.findFirst();
+					if (held.isPresent()) {
 						earned += 0.3;
+						reasons.add("cultural competency: " + competencies.display(held.get()));
 					}
 				}
 			}
