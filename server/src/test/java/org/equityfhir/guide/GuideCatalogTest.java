@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.equityfhir.referral.ReferralTransition;
+import org.equityfhir.referral.ReferralWorkflow;
 import org.junit.jupiter.api.Test;
 
 /** docs/ig.md is exactly what the packages say; -Dequity.write-docs=true rewrites it. */
@@ -19,7 +20,8 @@ class GuideCatalogTest {
 	@Test
 	void docsIgMdMatchesThePackages() throws IOException {
 		FhirContext fhir = FhirContext.forR4Cached();
-		List<String> workflowRules = Arrays.stream(ReferralTransition.values()).map(ReferralTransition::describe).toList();
+		List<String> workflowRules = java.util.stream.Stream.concat(java.util.stream.Stream.of(ReferralWorkflow.summary()),
+				Arrays.stream(ReferralTransition.values()).map(ReferralTransition::describe)).toList();
 		String rendered = GuideCatalog.markdown(fhir, GuidePackage.loadAll(),
 				new ProfileSelector(fhir, GuidePackage.load(GuidePackage.TERMINOLOGY_ID)), workflowRules);
 		if (Boolean.getBoolean("equity.write-docs")) {

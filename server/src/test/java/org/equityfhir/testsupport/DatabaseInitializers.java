@@ -26,7 +26,7 @@ public final class DatabaseInitializers {
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
-			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).and(officialPackages()).applyTo(context);
+			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).and(officialPackages()).and(TestMail.serverProperties()).applyTo(context);
 		}
 	}
 
@@ -48,6 +48,7 @@ public final class DatabaseInitializers {
 							"equity.db.username=" + PostgresTestDatabase.user(),
 							"equity.db.password=" + PostgresTestDatabase.password())
 					.and(officialPackages())
+					.and(TestMail.serverProperties())
 					.applyTo(context);
 		}
 	}
