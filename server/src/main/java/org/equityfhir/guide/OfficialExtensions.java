@@ -11,13 +11,15 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HealthcareService;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.StringType;
 
 /**
  * The official extensions the directory relies on, checked by the rules their publishers define, for
- * servers that do not have the publishers' packages: US Core 7.0.0 race and ethnicity, and Plan-Net 1.1.0
- * communication-proficiency. Our guide does not carry altered copies of HL7 definitions under HL7's URLs.
+ * servers that do not have the publishers' packages: US Core 7.0.0 race and ethnicity, Plan-Net 1.1.0
+ * communication-proficiency, and SDOH Clinical Care 3.0's HealthcareService capacity status (its structure
+ * only: its code binding is extensible). Our guide does not carry altered copies of HL7 definitions under HL7's URLs.
  * The check runs whether or not the official package is installed (equity.ig.extra-packages): with it, the
  * official definition validates the structure too, but its CDC value sets cannot be expanded offline, so
  * the OMB category codes would otherwise go unchecked.
@@ -31,6 +33,8 @@ final class OfficialExtensions {
 	static final String US_CORE_ETHNICITY = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
 	static final String PROFICIENCY =
 			"http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency";
+	static final String CAPACITY_STATUS =
+			"http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ExtensionHealthcareServiceCapacityStatus";
 	static final String CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238";
 	private static final String NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor";
 
@@ -62,7 +66,46 @@ final class OfficialExtensions {
 				}
 			}
 		}
+		if (domain instanceof HealthcareService service) {
+			for (int i = 0; i < service.getExtension().size(); i++) {
+				if (CAPACITY_STATUS.equals(service.getExtension().get(i).getUrl())) {
+					checkCapacityStatus(service.getExtension().get(i), type + ".extension[" + i + "]", errors);
+				}
+			}
+		}
 		return errors;
+	}
+
+	/** Gravity's definition: one capacityStatus (a CodeableConcept), at most one capacityNotes (a string). */
+	private static void checkCapacityStatus(Extension extension, String at, List<SingleValidationMessage> errors) {
+		if (extension.hasValue()) {
+			errors.add(error(at + ".value", "The SDOHCC capacity-status extension has sub-extensions, not a value"));
+		}
+		int statuses = 0;
+		int notes = 0;
+		List<Extension> parts = extension.getExtension();
+		for (int j = 0; j < parts.size(); j++) {
+			Extension part = parts.get(j);
+			String partAt = at + ".extension[" + j + "]";
+			if ("capacityStatus".equals(part.getUrl())) {
+				statuses++;
+				if (!(part.getValue() instanceof CodeableConcept)) {
+					errors.add(error(partAt + ".value", "capacityStatus has a valueCodeableConcept (e.g. SDOHCC-CodeSystemTemporaryCodes#capacity)"));
+				}
+			} else if ("capacityNotes".equals(part.getUrl())) {
+				notes++;
+				if (!(part.getValue() instanceof StringType text) || text.isEmpty()) {
+					errors.add(error(partAt + ".value", "capacityNotes has a non-empty valueString"));
+				}
+			}
+		}
+		if (statuses != 1) {
+			errors.add(error(at, "The SDOHCC capacity-status extension needs exactly one 'capacityStatus' sub-extension (found "
+					+ statuses + ")"));
+		}
+		if (notes > 1) {
+			errors.add(error(at, "The SDOHCC capacity-status extension allows at most one 'capacityNotes'"));
+		}
 	}
 
 	private void checkOmb(DomainResource resource, String type, String url, Set<String> omb, int maxOmb, String what,
