@@ -3,6 +3,7 @@ package org.equityfhir.referral;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
@@ -20,6 +21,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The referral capability, registered here and nowhere else: the workflow the server enforces on referral
@@ -81,6 +83,18 @@ class ReferralConfig {
 		NotificationOutbox outbox = new NotificationOutbox(fhirContext, store, matcher, baseUrl, delivery::nudge, Clock.systemUTC());
 		storageInterceptors.registerInterceptor(outbox);
 		return outbox;
+	}
+
+	/** The inbox page for community organizations, at /inbox. */
+	@Bean
+	WebMvcConfigurer referralInbox() {
+		return new InboxPage();
+	}
+
+	/** {@code [base]/$referral-metrics}. */
+	@Bean
+	FhirRestContribution referralMetrics(DaoRegistry daos, MatchUrlService matchUrls) {
+		return server -> server.registerProvider(new ReferralMetricsOperation(daos, matchUrls));
 	}
 
 	@Bean

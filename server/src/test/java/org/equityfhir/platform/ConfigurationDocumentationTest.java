@@ -85,6 +85,9 @@ class ConfigurationDocumentationTest {
 		if (type == org.springframework.util.unit.DataSize.class) {
 			return "3MB";
 		}
+		if (type == java.time.Duration.class) {
+			return "7m";
+		}
 		return "/tmp/sample";
 	}
 
