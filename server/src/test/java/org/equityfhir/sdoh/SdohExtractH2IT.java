@@ -1,0 +1,6 @@
+package org.equityfhir.sdoh;
+
+import org.equityfhir.testsupport.OnH2;
+
+@OnH2
+class SdohExtractH2IT extends SdohExtractContract {}
