@@ -157,7 +157,7 @@ class NotificationDelivery implements SmartLifecycle {
 		return (subscription, notification) -> {
 			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(subscription.endpoint()))
 					.timeout(timeout)
-					.header("Content-Type", "application/fhir+json")
+					.header("Content-Type", subscription.xml() ? "application/fhir+xml" : "application/fhir+json")
 					.header("X-Delivery-Id", notification.id())
 					.POST(HttpRequest.BodyPublishers.ofString(notification.body()));
 			if (subscription.headers() != null) {

@@ -70,7 +70,7 @@ class NotificationOutbox {
 			Instant now = clock.instant();
 			long eventNumber = store.nextEventNumber(subscription.id());
 			String deliveryId = UUID.randomUUID().toString();
-			String body = fhirContext.newJsonParser().encodeResourceToString(NotificationBundles.event(
+			String body = (subscription.xml() ? fhirContext.newXmlParser() : fhirContext.newJsonParser()).encodeResourceToString(NotificationBundles.event(
 					deliveryId, subscription, eventNumber, baseUrl.apply(request), resource, method, now));
 			store.enqueue(deliveryId, subscription.id(), eventNumber, body, now);
 			any = true;

@@ -15,7 +15,12 @@ class NotificationStore {
 
 	/** A subscription as delivery needs it. {@code criteria} is what a resource must match (type?params). */
 	record Subscription(String id, String resourceType, String topic, String criteria, String channel,
-			String endpoint, String payload, String headers, String status) {}
+			String endpoint, String payload, String headers, String status, String mimeType) {
+
+		boolean xml() {
+			return mimeType != null && mimeType.contains("xml");
+		}
+	}
 
 	/** A notification waiting to be delivered. */
 	record Notification(String id, String subscriptionId, long eventNumber, String body, Instant createdAt, int attempts) {}
@@ -30,7 +35,7 @@ class NotificationStore {
 		jdbc.execute("CREATE TABLE IF NOT EXISTS eq_subscription (id VARCHAR(64) PRIMARY KEY, resource_type VARCHAR(64) NOT NULL, "
 				+ "topic VARCHAR(512), criteria VARCHAR(4000) NOT NULL, channel VARCHAR(20) NOT NULL, endpoint VARCHAR(2000) NOT NULL, "
 				+ "payload VARCHAR(20) NOT NULL, headers VARCHAR(4000), status VARCHAR(20) NOT NULL, events BIGINT NOT NULL, "
-				+ "last_error VARCHAR(1000))");
+				+ "last_error VARCHAR(1000), mime_type VARCHAR(100))");
 		jdbc.execute("CREATE INDEX IF NOT EXISTS eq_subscription_type ON eq_subscription (resource_type, status)");
 		jdbc.execute("CREATE TABLE IF NOT EXISTS eq_notification (id VARCHAR(36) PRIMARY KEY, subscription_id VARCHAR(64) NOT NULL, "
 				+ "event_number BIGINT NOT NULL, body VARCHAR(1000000) NOT NULL, created_at TIMESTAMP NOT NULL, "
@@ -41,12 +46,12 @@ class NotificationStore {
 
 	void saveSubscription(Subscription s) {
 		int updated = jdbc.update("UPDATE eq_subscription SET resource_type=?, topic=?, criteria=?, channel=?, endpoint=?, payload=?, "
-				+ "headers=?, status=? WHERE id=?", s.resourceType(), s.topic(), s.criteria(), s.channel(), s.endpoint(),
-				s.payload(), s.headers(), s.status(), s.id());
+				+ "headers=?, status=?, mime_type=? WHERE id=?", s.resourceType(), s.topic(), s.criteria(), s.channel(), s.endpoint(),
+				s.payload(), s.headers(), s.status(), s.mimeType(), s.id());
 		if (updated == 0) {
-			jdbc.update("INSERT INTO eq_subscription (id, resource_type, topic, criteria, channel, endpoint, payload, headers, status, events) "
-					+ "VALUES (?,?,?,?,?,?,?,?,?,0)", s.id(), s.resourceType(), s.topic(), s.criteria(), s.channel(), s.endpoint(),
-					s.payload(), s.headers(), s.status());
+			jdbc.update("INSERT INTO eq_subscription (id, resource_type, topic, criteria, channel, endpoint, payload, headers, status, "
+					+ "mime_type, events) VALUES (?,?,?,?,?,?,?,?,?,?,0)", s.id(), s.resourceType(), s.topic(), s.criteria(), s.channel(),
+					s.endpoint(), s.payload(), s.headers(), s.status(), s.mimeType());
 		}
 	}
 
@@ -55,16 +60,18 @@ class NotificationStore {
 	}
 
 	List<Subscription> activeFor(String resourceType) {
-		return jdbc.query("SELECT id, resource_type, topic, criteria, channel, endpoint, payload, headers, status FROM eq_subscription "
-				+ "WHERE resource_type=? AND status='active'", (rs, i) -> new Subscription(rs.getString(1), rs.getString(2),
-				rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-				rs.getString(9)), resourceType);
+		return jdbc.query("SELECT id, resource_type, topic, criteria, channel, endpoint, payload, headers, status, mime_type "
+				+ "FROM eq_subscription WHERE resource_type=? AND status='active'", NotificationStore::subscription, resourceType);
 	}
 
 	Optional<Subscription> subscription(String id) {
-		return jdbc.query("SELECT id, resource_type, topic, criteria, channel, endpoint, payload, headers, status FROM eq_subscription "
-				+ "WHERE id=?", (rs, i) -> new Subscription(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-				rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)), id).stream().findFirst();
+		return jdbc.query("SELECT id, resource_type, topic, criteria, channel, endpoint, payload, headers, status, mime_type "
+				+ "FROM eq_subscription WHERE id=?", NotificationStore::subscription, id).stream().findFirst();
+	}
+
+	private static Subscription subscription(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+		return new Subscription(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
 	}
 
 	/** The next event number of a subscription; the row stays locked until the writing transaction ends. */

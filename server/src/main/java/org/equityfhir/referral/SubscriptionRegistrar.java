@@ -129,6 +129,11 @@ class SubscriptionRegistrar {
 		} else {
 			problems.add(problem("Subscription.channel.type", "Subscription.channel.type must be rest-hook or email"));
 		}
+		String mime = subscription.getChannel().getPayload();
+		if (mime != null && !List.of("application/fhir+json", "application/fhir+xml", "application/json", "application/xml").contains(mime)) {
+			problems.add(problem("Subscription.channel.payload", "Subscription.channel.payload: notifications are sent as "
+					+ "application/fhir+json or application/fhir+xml, not " + mime));
+		}
 		String payload = payload(subscription);
 		if (!List.of("empty", "id-only", "full-resource").contains(payload)) {
 			problems.add(problem("Subscription.channel.payload", "Subscription.channel.payload: the content '" + payload + "' must be empty, id-only or full-resource"));
@@ -172,7 +177,8 @@ class SubscriptionRegistrar {
 		return new NotificationStore.Subscription(subscription.getIdElement().getIdPart(), resourceType,
 				topic.map(t -> t.url).orElse(null), criteria, subscription.getChannel().getType() == null ? "none" : subscription.getChannel().getType().toCode(),
 				subscription.getChannel().getEndpoint(), payload(subscription), headers.isEmpty() ? null : headers,
-				subscription.getStatus() == null ? "off" : subscription.getStatus().toCode());
+				subscription.getStatus() == null ? "off" : subscription.getStatus().toCode(),
+				subscription.getChannel().hasPayload() ? subscription.getChannel().getPayload() : "application/fhir+json");
 	}
 
 	/** A filter's query part: {@code Task?owner=x}, {@code owner=x} and {@code Task.owner=x} all mean owner=x. */

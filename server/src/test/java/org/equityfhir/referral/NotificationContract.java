@@ -208,6 +208,20 @@ abstract class NotificationContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void aSubscriberMayAskForXml() {
+		String path = "/xml-" + UUID.randomUUID();
+		Subscription subscription = topicSubscription(receiver.url(path), "id-only", "owner=" + foodShelf);
+		subscription.getChannel().setPayload("application/fhir+xml");
+		subscribe(subscription);
+		store(referralTask(foodShelf));
+		List<LoopbackReceiver.Delivery> got = eventually(() -> receiver.receivedAt(path), l -> !l.isEmpty());
+		assertThat(got).hasSize(1);
+		Bundle notification = fhirContext.newXmlParser().parseResource(Bundle.class, got.get(0).body());
+		assertThat(notification.getIdElement().getIdPart()).isEqualTo(got.get(0).deliveryId());
+		assertThat(statusOf(notification).getParameter("type").getValue().primitiveValue()).isEqualTo("event-notification");
+	}
+
+	@Test
 	void aReceiverDownForItsFirstAttemptsGetsEveryNotificationInOrderAndEachOnceByDeliveryId() {
 		String path = "/flaky-" + UUID.randomUUID();
 		String subscription = subscribe(topicSubscription(receiver.url(path), "id-only", "owner=" + foodShelf));

@@ -31,8 +31,8 @@ class NotificationStoreTest {
 		DriverManagerDataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:outbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
 		store = new NotificationStore(new JdbcTemplate(dataSource));
 		store.createSchema();
-		store.saveSubscription(new NotificationStore.Subscription("s1", "Task", null, "Task", "rest-hook", "http://x", "id-only", null, "active"));
-		store.saveSubscription(new NotificationStore.Subscription("s2", "Task", null, "Task", "rest-hook", "http://y", "id-only", null, "active"));
+		store.saveSubscription(new NotificationStore.Subscription("s1", "Task", null, "Task", "rest-hook", "http://x", "id-only", null, "active", null));
+		store.saveSubscription(new NotificationStore.Subscription("s2", "Task", null, "Task", "rest-hook", "http://y", "id-only", null, "active", null));
 	}
 
 	private void event(String subscription) {
