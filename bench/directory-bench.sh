@@ -4,6 +4,11 @@
 # plain Practitioner?family= search on the same server in the same run.
 # Usage: bench/directory-bench.sh [clinicians=10000] [requests per query=400] [concurrency=4]
 # Needs: PostgreSQL on localhost:5432 (user postgres), ApacheBench (`ab`, Debian's apache2-utils), curl.
+# Environment (optional): JAR (the server jar), PORT (default 18193), DB_NAME (measure a database an earlier run
+#   loaded, kept: nothing is loaded or dropped), KEEP_DB=1 (keep the new database for a later DB_NAME run).
+# After loading, the database is ANALYZEd: PostgreSQL's autovacuum does that in production, but it may be off
+#   (it is off on the machines this was written on), and without statistics the planner picks nested loops that
+#   turn the chained search with `near` from milliseconds into seconds at 100,000 clinicians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLINICIANS=${1:-10000}
@@ -14,23 +19,32 @@ BASE="http://localhost:$PORT/fhir"
 command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils"; exit 1; }
 
 if curl -s -o /dev/null "http://localhost:$PORT/"; then echo "port $PORT is in use: set PORT"; exit 1; fi
-JAR=server/target/equity-fhir-server.jar
+JAR=${JAR:-server/target/equity-fhir-server.jar}
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
-DB="equity_dirbench_$(date +%s)"
-psql -q -h localhost -U postgres -d postgres -c "CREATE DATABASE $DB"
+REUSE=${DB_NAME:-}
+DB=${DB_NAME:-equity_dirbench_$(date +%s)}
+[ -n "$REUSE" ] || psql -q -h localhost -U postgres -d postgres -c "CREATE DATABASE $DB"
 java -Xmx4g -jar "$JAR" --server.port="$PORT" --equity.db.url="jdbc:postgresql://localhost:5432/$DB" \
   --equity.db.username=postgres > /tmp/equity-directory-bench-server.log 2>&1 &
 PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-  psql -q -h localhost -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  if [ -z "$REUSE" ] && [ -z "${KEEP_DB:-}" ]; then
+    psql -q -h localhost -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  else
+    echo "kept database $DB (DB_NAME=$DB measures it again)"
+  fi
 }
 trap cleanup EXIT
 until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; do
   kill -0 "$PID" 2>/dev/null || { tail -30 /tmp/equity-directory-bench-server.log; exit 1; }
   sleep 1
 done
-bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
+if [ -z "$REUSE" ]; then
+  bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
+fi
+psql -q -h localhost -U postgres -d "$DB" -c "ANALYZE"
+echo "$(psql -At -h localhost -U postgres -d "$DB" -c "SELECT count(*) FROM hfj_resource WHERE res_type = 'Practitioner'") Practitioners in $DB, analyzed; autovacuum: $(psql -At -h localhost -U postgres -d postgres -c 'SHOW autovacuum')"
 
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="=&$:/?,"))' "$1"; }
 declare -A QUERIES=(
