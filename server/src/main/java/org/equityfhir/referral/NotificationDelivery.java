@@ -41,6 +41,7 @@ class NotificationDelivery implements SmartLifecycle {
 	private final Clock clock;
 	private final String owner = "instance-" + UUID.randomUUID();
 	private final AtomicBoolean running = new AtomicBoolean();
+	private final AtomicBoolean stopped = new AtomicBoolean();
 	private final AtomicBoolean nudged = new AtomicBoolean();
 	private ScheduledExecutorService executor;
 
@@ -64,15 +65,19 @@ class NotificationDelivery implements SmartLifecycle {
 		nudged.set(false);
 		int attempted = 0;
 		try {
-			List<NotificationStore.Notification> claimed;
+			int claimed;
 			do {
-				Instant now = clock.instant();
-				claimed = store.claimDue(owner, now, now.plus(properties.lease()), 20);
-				for (NotificationStore.Notification notification : claimed) {
-					attempt(notification);
-					attempted++;
+				claimed = 0;
+				// each is claimed just before it is sent, so a slow receiver cannot outlast the lease of the ones after it
+				for (NotificationStore.Notification notification : store.due(clock.instant(), 20)) {
+					Instant now = clock.instant();
+					if (!stopped.get() && store.claim(notification.id(), owner, now, now.plus(properties.lease()))) {
+						attempt(notification);
+						attempted++;
+						claimed++;
+					}
 				}
-			} while (!claimed.isEmpty() && running.get());
+			} while (claimed > 0 && !stopped.get());
 		} catch (RuntimeException e) {
 			log.warn("Notification delivery pass failed: {}", e.toString());
 		}
@@ -124,6 +129,7 @@ class NotificationDelivery implements SmartLifecycle {
 	@Override
 	public void start() {
 		if (running.compareAndSet(false, true)) {
+			stopped.set(false);
 			executor = Executors.newSingleThreadScheduledExecutor(r -> {
 				Thread t = new Thread(r, "equity-notification-delivery");
 				t.setDaemon(true);
@@ -137,6 +143,7 @@ class NotificationDelivery implements SmartLifecycle {
 	@Override
 	public void stop() {
 		if (running.compareAndSet(true, false)) {
+			stopped.set(true);
 			executor.shutdownNow();
 			try {
 				executor.awaitTermination(10, TimeUnit.SECONDS);

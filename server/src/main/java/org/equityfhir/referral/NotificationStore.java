@@ -86,21 +86,32 @@ class NotificationStore {
 	}
 
 	/**
-	 * Claims up to {@code limit} notifications due now, each the oldest open one of its subscription (so each
-	 * subscription's events arrive in order), for {@code owner} until {@code leaseUntil}. A conditional update
-	 * decides each claim, so two instances never claim the same notification.
+	 * Up to {@code limit} notifications due now, each the oldest open one of its subscription (so that each
+	 * subscription's events arrive in order), not held by anyone; {@link #claim} decides who sends each.
 	 */
-	List<Notification> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-		List<Notification> candidates = jdbc.query("SELECT n.id, n.subscription_id, n.event_number, n.body, n.created_at, n.attempts "
+	List<Notification> due(Instant now, int limit) {
+		return jdbc.query("SELECT n.id, n.subscription_id, n.event_number, n.body, n.created_at, n.attempts "
 				+ "FROM eq_notification n WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_attempt_at <= ? "
 				+ "AND (n.lease_until IS NULL OR n.lease_until < ?) AND NOT EXISTS (SELECT 1 FROM eq_notification e "
 				+ "WHERE e.subscription_id = n.subscription_id AND e.event_number < n.event_number "
 				+ "AND e.delivered_at IS NULL AND e.failed_at IS NULL) ORDER BY n.created_at FETCH FIRST " + limit + " ROWS ONLY",
 				(rs, i) -> new Notification(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
 						rs.getTimestamp(5).toInstant(), rs.getInt(6)), ts(now), ts(now));
-		return candidates.stream().filter(n -> jdbc.update("UPDATE eq_notification SET lease_owner=?, lease_until=? WHERE id=? "
+	}
+
+	/**
+	 * Takes a notification for {@code owner} until {@code leaseUntil}, if nobody holds it and it is still open:
+	 * a conditional update, so two instances never hold the same notification at once.
+	 */
+	boolean claim(String id, String owner, Instant now, Instant leaseUntil) {
+		return jdbc.update("UPDATE eq_notification SET lease_owner=?, lease_until=? WHERE id=? "
 				+ "AND delivered_at IS NULL AND failed_at IS NULL AND (lease_until IS NULL OR lease_until < ?)",
-				owner, ts(leaseUntil), n.id(), ts(now)) == 1).toList();
+				owner, ts(leaseUntil), id, ts(now)) == 1;
+	}
+
+	/** Claims every notification {@link #due} returns that nobody else claims first. */
+	List<Notification> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+		return due(now, limit).stream().filter(n -> claim(n.id(), owner, now, leaseUntil)).toList();
 	}
 
 	void delivered(String id, Instant now) {
