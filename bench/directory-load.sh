@@ -79,6 +79,8 @@ done
 echo "Ready after $(( $(date +%s) - t0 )) s"
 
 "${GENERATOR[@]}" --base "http://localhost:$PORT/fhir"
+# Statistics for the planner, as autovacuum would gather them (it may be off; see docs/benchmarks.md).
+[ -z "$PGDB" ] || psql -q -h localhost -U postgres -d "$PGDB" -c "ANALYZE"
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1); database: $DB"
 if [ -n "$KEEP" ]; then
   echo "The server keeps running at http://localhost:$PORT/fhir (log: $WORK/server.log${PGDB:+, database $PGDB}); Ctrl-C stops it"
