@@ -6,9 +6,6 @@ import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.context.support.ValidationSupportContext;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,7 +48,7 @@ final class AttestationForm {
 
 	AttestationForm(FhirContext fhirContext, GuidePackage profiles, GuidePackage terminology) {
 		this.fhirContext = fhirContext;
-		this.questionnaire = read(fhirContext, profiles, FILE, Questionnaire.class);
+		this.questionnaire = profiles.resource(fhirContext, FILE, Questionnaire.class);
 		loadAnswerCodes(terminology);
 		// BCP-47 is a grammar plus IANA's registry, not a list: HAPI's common code systems check it offline.
 		this.languageTags = new ValidationSupportChain(
@@ -62,17 +59,6 @@ final class AttestationForm {
 		return questionnaire;
 	}
 
-	private static <T extends org.hl7.fhir.instance.model.api.IBaseResource> T read(
-			FhirContext fhirContext, GuidePackage pkg, String file, Class<T> type) {
-		try (InputStream in = pkg.npm().load("package", file)) {
-			if (in == null) {
-				throw new IllegalStateException(file + " is missing from FHIR package " + pkg.id());
-			}
-			return fhirContext.newJsonParser().parseResource(type, in);
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot read " + file + " from " + pkg.id(), e);
-		}
-	}
 
 	/** The value sets the form offers are all enumerated in our terminology package, or whole code systems of it. */
 	private void loadAnswerCodes(GuidePackage terminology) {
@@ -84,14 +70,14 @@ final class AttestationForm {
 			}
 			String url = item.getAnswerValueSet();
 			String id = url.substring(url.lastIndexOf('/') + 1);
-			ValueSet vs = read(fhirContext, terminology, "ValueSet-" + id + ".json", ValueSet.class);
+			ValueSet vs = terminology.resource(fhirContext, "ValueSet-" + id + ".json", ValueSet.class);
 			Map<String, String> codes = new LinkedHashMap<>();
 			for (ValueSet.ConceptSetComponent include : vs.getCompose().getInclude()) {
 				if (include.hasConcept()) {
 					include.getConcept().forEach(c -> codes.put(include.getSystem() + "|" + c.getCode(), c.getDisplay()));
 				} else {
 					String csId = include.getSystem().substring(include.getSystem().lastIndexOf('/') + 1);
-					CodeSystem cs = read(fhirContext, terminology, "CodeSystem-" + csId + ".json", CodeSystem.class);
+					CodeSystem cs = terminology.resource(fhirContext, "CodeSystem-" + csId + ".json", CodeSystem.class);
 					flatten(include.getSystem(), cs.getConcept(), codes);
 				}
 			}

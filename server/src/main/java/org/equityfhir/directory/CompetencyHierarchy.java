@@ -1,9 +1,6 @@
 package org.equityfhir.directory;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +8,6 @@ import org.equityfhir.guide.GuidePackage;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Practitioner;
-import org.hl7.fhir.utilities.npm.NpmPackage;
 
 /**
  * Our cultural-competency code system's hierarchy, read once from the terminology package (the same
@@ -27,13 +23,7 @@ class CompetencyHierarchy {
 	private final Map<String, String> displays = new HashMap<>();
 
 	CompetencyHierarchy(FhirContext fhirContext, GuidePackage terminology) {
-		NpmPackage npm = terminology.npm();
-		try (InputStream in = npm.load("package", "CodeSystem-cultural-competency.json")) {
-			CodeSystem cs = fhirContext.newJsonParser().parseResource(CodeSystem.class, in);
-			walk(cs.getConcept(), null);
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot read the cultural-competency code system", e);
-		}
+		walk(terminology.resource(fhirContext, "CodeSystem-cultural-competency.json", CodeSystem.class).getConcept(), null);
 	}
 
 	private void walk(List<CodeSystem.ConceptDefinitionComponent> concepts, String parent) {

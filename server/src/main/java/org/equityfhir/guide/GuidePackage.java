@@ -87,20 +87,24 @@ public record GuidePackage(String id, String version, byte[] contents) {
 	 * is "system|*".
 	 */
 	public Set<String> valueSetCodes(FhirContext fhirContext, String file) {
-		NpmPackage npm = npm();
-		try (InputStream in = npm.load("package", file)) {
+		ValueSet vs = resource(fhirContext, file, ValueSet.class);
+		Set<String> codes = new HashSet<>();
+		for (ValueSet.ConceptSetComponent include : vs.getCompose().getInclude()) {
+			if (include.getConcept().isEmpty() && include.getFilter().isEmpty()) {
+				codes.add(include.getSystem() + "|*");
+			}
+			include.getConcept().forEach(concept -> codes.add(include.getSystem() + "|" + concept.getCode()));
+		}
+		return Set.copyOf(codes);
+	}
+
+	/** One resource file of this package ({@code ValueSet-x.json}), parsed. */
+	public <T extends org.hl7.fhir.instance.model.api.IBaseResource> T resource(FhirContext fhirContext, String file, Class<T> type) {
+		try (InputStream in = npm().load("package", file)) {
 			if (in == null) {
-				throw new IllegalStateException(file + " is not in " + id);
+				throw new IllegalStateException(file + " is missing from FHIR package " + id);
 			}
-			ValueSet vs = fhirContext.newJsonParser().parseResource(ValueSet.class, in);
-			Set<String> codes = new HashSet<>();
-			for (ValueSet.ConceptSetComponent include : vs.getCompose().getInclude()) {
-				if (include.getConcept().isEmpty() && include.getFilter().isEmpty()) {
-					codes.add(include.getSystem() + "|*");
-				}
-				include.getConcept().forEach(concept -> codes.add(include.getSystem() + "|" + concept.getCode()));
-			}
-			return Set.copyOf(codes);
+			return fhirContext.newJsonParser().parseResource(type, in);
 		} catch (IOException e) {
 			throw new UncheckedIOException("Cannot read " + file + " from " + id, e);
 		}

@@ -1,16 +1,12 @@
 package org.equityfhir.sdoh;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.equityfhir.guide.GuidePackage;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.ValueSet;
@@ -36,7 +32,7 @@ final class ScreeningForms {
 	ScreeningForms(FhirContext fhirContext, GuidePackage profiles, GuidePackage terminology) {
 		for (String url : List.of(HUNGER_VITAL_SIGN, AHC_HRSN)) {
 			String file = "Questionnaire-" + url.substring(url.lastIndexOf('/') + 1) + ".json";
-			Questionnaire questionnaire = read(fhirContext, profiles, file, Questionnaire.class);
+			Questionnaire questionnaire = profiles.resource(fhirContext, file, Questionnaire.class);
 			Map<String, Question> questions = new LinkedHashMap<>();
 			for (Questionnaire.QuestionnaireItemComponent item : questionnaire.getItem()) {
 				questions.put(item.getLinkId(), new Question(item.getLinkId(), item.getCodeFirstRep().copy(),
@@ -58,7 +54,7 @@ final class ScreeningForms {
 	/** Our answer value sets enumerate their codes (terminology/README.md), so they are read, not expanded. */
 	private static Map<String, String> answers(FhirContext fhirContext, GuidePackage terminology, String valueSetUrl) {
 		String file = "ValueSet-" + valueSetUrl.substring(valueSetUrl.lastIndexOf('/') + 1) + ".json";
-		ValueSet valueSet = read(fhirContext, terminology, file, ValueSet.class);
+		ValueSet valueSet = terminology.resource(fhirContext, file, ValueSet.class);
 		Map<String, String> codes = new LinkedHashMap<>();
 		for (ValueSet.ConceptSetComponent include : valueSet.getCompose().getInclude()) {
 			include.getConcept().forEach(c -> codes.put(include.getSystem() + "|" + c.getCode(), c.getDisplay()));
@@ -66,14 +62,4 @@ final class ScreeningForms {
 		return Collections.unmodifiableMap(codes);
 	}
 
-	private static <T extends IBaseResource> T read(FhirContext fhirContext, GuidePackage pkg, String file, Class<T> type) {
-		try (InputStream in = pkg.npm().load("package", file)) {
-			if (in == null) {
-				throw new IllegalStateException(file + " is missing from FHIR package " + pkg.id());
-			}
-			return fhirContext.newJsonParser().parseResource(type, in);
-		} catch (IOException e) {
-			throw new UncheckedIOException("Cannot read " + file + " from " + pkg.id(), e);
-		}
-	}
 }
