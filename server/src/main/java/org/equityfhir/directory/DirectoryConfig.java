@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.equityfhir.api.FhirRestContribution;
 import org.equityfhir.guide.GuidePackage;
+import org.equityfhir.platform.StaticPage;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.springframework.context.annotation.Bean;
@@ -62,10 +63,14 @@ class DirectoryConfig {
 		return server -> server.registerProvider(match);
 	}
 
-	/** The directory page for member services, at /directory. */
+	/**
+	 * The directory page for member services, at /directory: static files in this package's resources folder
+	 * ({@code page/}). {@code page/places.json} lists Minnesota cities and neighbourhoods with one ZIP code and an
+	 * approximate centre (WGS84), written by us from public geography, for "near a city or ZIP" searches.
+	 */
 	@Bean
 	WebMvcConfigurer directoryPage() {
-		return new DirectoryPage();
+		return new StaticPage("/directory", "classpath:/org/equityfhir/directory/page/");
 	}
 
 	/**

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.equityfhir.api.FhirRestContribution;
 import org.equityfhir.api.FhirServerProperties;
+import org.equityfhir.platform.StaticPage;
 import org.equityfhir.storage.ClusterLock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -85,10 +86,14 @@ class ReferralConfig {
 		return outbox;
 	}
 
-	/** The inbox page for community organizations, at /inbox. */
+	/**
+	 * The referral inbox at /inbox, for the staff of a community organization with no FHIR system: static files
+	 * in this package's resources folder ({@code inbox/}), calling only the FHIR API, so the workflow's rules (and
+	 * later the security rules) apply to the page exactly as to any client.
+	 */
 	@Bean
 	WebMvcConfigurer referralInbox() {
-		return new InboxPage();
+		return new StaticPage("/inbox", "classpath:/org/equityfhir/referral/inbox/");
 	}
 
 	/** {@code [base]/$referral-metrics}. */
