@@ -2,9 +2,13 @@ package org.equityfhir.referral;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The durable side of notifications, in the server's own database: each subscription's delivery settings
@@ -45,6 +49,7 @@ class NotificationStore {
 	}
 
 	void saveSubscription(Subscription s) {
+		forgetLookups();
 		int updated = jdbc.update("UPDATE eq_subscription SET resource_type=?, topic=?, criteria=?, channel=?, endpoint=?, payload=?, "
 				+ "headers=?, status=?, mime_type=? WHERE id=?", s.resourceType(), s.topic(), s.criteria(), s.channel(), s.endpoint(),
 				s.payload(), s.headers(), s.status(), s.mimeType(), s.id());
@@ -56,10 +61,47 @@ class NotificationStore {
 	}
 
 	void removeSubscription(String id) {
+		forgetLookups();
 		jdbc.update("UPDATE eq_subscription SET status='off' WHERE id=?", id);
 	}
 
+	/**
+	 * The active subscriptions on a resource type. Every write asks, so within one database transaction (a
+	 * transaction Bundle of thousands of entries) each type is looked up once; a subscription saved in that
+	 * transaction clears the lookup.
+	 */
 	List<Subscription> activeFor(String resourceType) {
+		Map<String, List<Subscription>> seen = lookupsOfThisTransaction();
+		return seen == null ? queryActiveFor(resourceType) : seen.computeIfAbsent(resourceType, this::queryActiveFor);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, List<Subscription>> lookupsOfThisTransaction() {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			return null;
+		}
+		Map<String, List<Subscription>> seen = (Map<String, List<Subscription>>) TransactionSynchronizationManager.getResource(this);
+		if (seen == null) {
+			seen = new HashMap<>();
+			TransactionSynchronizationManager.bindResource(this, seen);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(NotificationStore.this);
+				}
+			});
+		}
+		return seen;
+	}
+
+	private void forgetLookups() {
+		Map<String, List<Subscription>> seen = lookupsOfThisTransaction();
+		if (seen != null) {
+			seen.clear();
+		}
+	}
+
+	private List<Subscription> queryActiveFor(String resourceType) {
 		return jdbc.query("SELECT id, resource_type, topic, criteria, channel, endpoint, payload, headers, status, mime_type "
 				+ "FROM eq_subscription WHERE resource_type=? AND status='active'", NotificationStore::subscription, resourceType);
 	}

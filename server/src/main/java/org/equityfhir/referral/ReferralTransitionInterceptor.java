@@ -42,13 +42,19 @@ class ReferralTransitionInterceptor {
 		this.daos = daos;
 	}
 
+	/** The referral Task whose status this update changes, or null. */
+	private static Task statusChange(IBaseResource previous, IBaseResource updated) {
+		return updated instanceof Task task && previous instanceof Task before && isReferral(task)
+				&& task.getStatus() != before.getStatus() ? task : null;
+	}
+
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
 	public void beforeUpdate(IBaseResource previous, IBaseResource updated) {
-		if (!(updated instanceof Task task) || !(previous instanceof Task before) || !isReferral(task)
-				|| task.getStatus() == before.getStatus()) {
+		Task task = statusChange(previous, updated);
+		if (task == null) {
 			return;
 		}
-		TaskStatus from = before.getStatus();
+		TaskStatus from = ((Task) previous).getStatus();
 		TaskStatus to = task.getStatus();
 		if (from != null && to != null && !ReferralWorkflow.allows(from, to)) {
 			throw refused(ReferralWorkflow.refusal(from, to), "Task.status");
@@ -64,8 +70,8 @@ class ReferralTransitionInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void afterUpdate(IBaseResource previous, IBaseResource updated) {
-		if (!(updated instanceof Task task) || !(previous instanceof Task before) || !isReferral(task)
-				|| task.getStatus() == before.getStatus()) {
+		Task task = statusChange(previous, updated);
+		if (task == null) {
 			return;
 		}
 		ServiceRequestStatus follows = switch (task.getStatus()) {

@@ -25,10 +25,11 @@ class NotificationStoreTest {
 
 	private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
 	private NotificationStore store;
+	private DriverManagerDataSource dataSource;
 
 	@BeforeEach
 	void database() {
-		DriverManagerDataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:outbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		dataSource = new DriverManagerDataSource("jdbc:h2:mem:outbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
 		store = new NotificationStore(new JdbcTemplate(dataSource));
 		store.createSchema();
 		store.saveSubscription(new NotificationStore.Subscription("s1", "Task", null, "Task", "rest-hook", "http://x", "id-only", null, "active", null));
@@ -62,6 +63,20 @@ class NotificationStoreTest {
 		assertThat(store.claimDue("alive", T0.plusSeconds(59), T0.plusSeconds(119), 20)).isEmpty();
 		assertThat(store.claimDue("alive", T0.plusSeconds(61), T0.plusSeconds(121), 20)).extracting(NotificationStore.Notification::id)
 				.containsExactly("s1-1");
+	}
+
+	@Test
+	void aTransactionLooksUpEachTypesSubscriptionsOnceUntilItSavesOne() {
+		JdbcTemplate other = new JdbcTemplate(dataSource);
+		new org.springframework.transaction.support.TransactionTemplate(
+				new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource)).executeWithoutResult(tx -> {
+			assertThat(store.activeFor("Task")).hasSize(2);
+			other.update("UPDATE eq_subscription SET status='off' WHERE id='s2'");
+			assertThat(store.activeFor("Task")).as("looked up once per transaction").hasSize(2);
+			store.saveSubscription(new NotificationStore.Subscription("s3", "Task", null, "Task", "rest-hook", "http://z", "id-only", null, "active", null));
+			assertThat(store.activeFor("Task")).extracting(NotificationStore.Subscription::id).containsExactlyInAnyOrder("s1", "s3");
+		});
+		assertThat(store.activeFor("Task")).extracting(NotificationStore.Subscription::id).containsExactlyInAnyOrder("s1", "s3");
 	}
 
 	@Test
