@@ -35,6 +35,12 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 abstract class AttestationContract extends FhirServerTestBase {
 
+	/** The directory administrator attests on a clinician's behalf here; a clinician's own attestation is in the role matrix. */
+	@Override
+	protected String actingAs() {
+		return org.equityfhir.testsupport.TestClients.DIRECTORY_ADMIN;
+	}
+
 	private static final String NPI = "http://hl7.org/fhir/sid/us-npi";
 
 	@Autowired

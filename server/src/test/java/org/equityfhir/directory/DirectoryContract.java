@@ -189,7 +189,12 @@ abstract class DirectoryContract extends FhirServerTestBase {
 				.setType(org.hl7.fhir.r4.model.Enumerations.SearchParamType.STRING)
 				.setExpression("Practitioner.name.family").setDescription("test");
 		sp.addBase("Practitioner");
-		String spId = create(sp);
+		// Search parameters are the operator's to add.
+		HttpResponse<String> added = send(request("SearchParameter").header("Content-Type", FHIR_JSON)
+				.header("Authorization", "Bearer " + tokenFor(org.equityfhir.testsupport.TestClients.ADMIN))
+				.POST(java.net.http.HttpRequest.BodyPublishers.ofString(json(sp))));
+		assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+		String spId = "SearchParameter/" + new IdType(added.headers().firstValue("Location").orElseThrow()).getIdPart();
 		try {
 			List<String> found = List.of();
 			long deadline = System.currentTimeMillis() + 240_000;
@@ -205,7 +210,7 @@ abstract class DirectoryContract extends FhirServerTestBase {
 			assertThat(found).as("HAPI's reindex job indexed the Practitioner stored before the parameter")
 					.containsExactly(practitioner);
 		} finally {
-			send(request(spId).DELETE());
+			send(request(spId).header("Authorization", "Bearer " + tokenFor(org.equityfhir.testsupport.TestClients.ADMIN)).DELETE());
 		}
 	}
 

@@ -161,6 +161,8 @@ abstract class RestartContract {
 				.properties(Map.of("server.port", "0", "equity.referral.poll-interval", "200ms",
 						"equity.referral.first-backoff", "300ms", "equity.referral.max-backoff", "1s"))
 				.properties(databaseProperties())
+				.properties(java.util.Arrays.stream(org.equityfhir.testsupport.TestClients.serverProperties())
+						.collect(java.util.stream.Collectors.toMap(p -> p.substring(0, p.indexOf('=')), p -> (Object) p.substring(p.indexOf('=') + 1))))
 				.run();
 	}
 
@@ -170,7 +172,11 @@ abstract class RestartContract {
 
 	private static IGenericClient client(ConfigurableApplicationContext context) {
 		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		return FHIR.newRestfulGenericClient("http://localhost:" + port(context) + "/fhir");
+		IGenericClient client = FHIR.newRestfulGenericClient("http://localhost:" + port(context) + "/fhir");
+		// A token from this server (each start signs with a key of its own), as the EHR test client.
+		client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(
+				org.equityfhir.testsupport.TestClients.token("http://localhost:" + port(context), org.equityfhir.testsupport.TestClients.EHR)));
+		return client;
 	}
 
 	private static String probe(ConfigurableApplicationContext context, String path) throws Exception {

@@ -26,7 +26,7 @@ public final class DatabaseInitializers {
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
-			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).and(officialPackages()).and(TestMail.serverProperties()).applyTo(context);
+			TestPropertyValues.of("equity.db.data-dir=" + dataDir()).and(officialPackages()).and(TestMail.serverProperties()).and(TestClients.serverProperties()).applyTo(context);
 		}
 	}
 
@@ -49,6 +49,7 @@ public final class DatabaseInitializers {
 							"equity.db.password=" + PostgresTestDatabase.password())
 					.and(officialPackages())
 					.and(TestMail.serverProperties())
+					.and(TestClients.serverProperties())
 					.applyTo(context);
 		}
 	}

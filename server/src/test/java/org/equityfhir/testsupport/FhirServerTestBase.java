@@ -17,6 +17,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 public abstract class FhirServerTestBase {
 
 	protected static final String FHIR_JSON = "application/fhir+json";
+	/** A header that makes {@link #send} leave the request without a token (it is removed before sending). */
+	protected static final String ANONYMOUS = "X-Test-Anonymous";
 	private static final HttpClient HTTP =
 			HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -30,10 +32,43 @@ public abstract class FhirServerTestBase {
 		return "http://localhost:" + port + "/fhir";
 	}
 
+	protected String origin() {
+		return "http://localhost:" + port;
+	}
+
+	/** The party this test acts as unless it says otherwise: an EHR integration client. */
+	protected String actingAs() {
+		return TestClients.EHR;
+	}
+
+	/** A bearer token for one of the registered test clients. */
+	protected String tokenFor(String clientId) {
+		return TestClients.token(origin(), clientId);
+	}
+
+	/** A FHIR client acting as {@link #actingAs()}. */
 	protected IGenericClient client() {
+		return clientAs(actingAs());
+	}
+
+	/** A FHIR client acting as a registered test client; null: anonymous (the public directory reader). */
+	protected IGenericClient clientAs(String clientId) {
 		fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
 		fhirContext.getRestfulClientFactory().setSocketTimeout(120_000);
-		return fhirContext.newRestfulGenericClient(baseUrl());
+		IGenericClient client = fhirContext.newRestfulGenericClient(baseUrl());
+		if (clientId != null) {
+			client.registerInterceptor(new ca.uhn.fhir.rest.client.api.IClientInterceptor() {
+				@Override
+				public void interceptRequest(ca.uhn.fhir.rest.client.api.IHttpRequest request) {
+					request.removeHeaders("Authorization");
+					request.addHeader("Authorization", "Bearer " + tokenFor(clientId));
+				}
+
+				@Override
+				public void interceptResponse(ca.uhn.fhir.rest.client.api.IHttpResponse response) {}
+			});
+		}
+		return client;
 	}
 
 	protected String json(IBaseResource resource) {
@@ -44,9 +79,17 @@ public abstract class FhirServerTestBase {
 		return fhirContext.newJsonParser().parseResource(type, body);
 	}
 
+	/** Sends as {@link #actingAs()}, unless the request carries its own Authorization (or {@link #ANONYMOUS}). */
 	protected HttpResponse<String> send(HttpRequest.Builder request) {
+		HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
+		if (built.headers().firstValue(ANONYMOUS).isPresent()) {
+			built = HttpRequest.newBuilder(built, (name, value) -> !name.equalsIgnoreCase(ANONYMOUS)).build();
+		} else if (built.headers().firstValue("Authorization").isEmpty()) {
+			built = HttpRequest.newBuilder(built, (name, value) -> true)
+					.header("Authorization", "Bearer " + tokenFor(actingAs())).build();
+		}
 		try {
-			return HTTP.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+			return HTTP.send(built, HttpResponse.BodyHandlers.ofString());
 		} catch (IOException e) {
 			throw new IllegalStateException(e);
 		} catch (InterruptedException e) {
