@@ -41,6 +41,7 @@ class SecurityRestConfig {
 			}
 			server.registerInterceptor(new RequestBounds(properties));
 			server.registerInterceptor(new PolicyAuthorization(fhirContext, daos, audit));
+			server.registerInterceptor(new MinimumNecessary());
 			server.registerInterceptor(new AuditInterceptor(audit));
 		};
 	}

@@ -54,6 +54,40 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		return client().create().resource(resource).execute().getId().toUnqualifiedVersionless().getValue();
 	}
 
+	/**
+	 * A staff member of {@code organization}, registered by the operator through the admin API, opens the
+	 * inbox (as http://localhost, which the page moves to 127.0.0.1 for sign-in) and signs in.
+	 */
+	private void signInToTheInbox(String organization) {
+		String username = "staff-" + UUID.randomUUID();
+		String password = "correct horse battery " + run;
+		java.net.http.HttpResponse<String> registered = send(java.net.http.HttpRequest.newBuilder(
+						java.net.URI.create(origin() + "/admin/users"))
+				.header("Authorization", "Bearer " + tokenFor(org.equityfhir.testsupport.TestClients.ADMIN))
+				.header("Content-Type", "application/json")
+				.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\":\"" + username + "\",\"password\":\"" + password
+						+ "\",\"role\":\"community-organization\",\"organization\":\"" + organization + "\"}")));
+		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+		browser.manage().deleteAllCookies();
+		browser.get("http://localhost:" + port + "/inbox/");
+		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+		wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(username);
+		browser.findElement(By.id("password")).sendKeys(password);
+		browser.findElement(By.cssSelector("button[type=submit]")).click();
+		wait.until(d -> d.getCurrentUrl().startsWith("http://127.0.0.1:" + port + "/inbox/") && !d.getCurrentUrl().contains("code="));
+	}
+
+	private String consent(String patient) {
+		org.hl7.fhir.r4.model.Consent c = new org.hl7.fhir.r4.model.Consent().setStatus(org.hl7.fhir.r4.model.Consent.ConsentState.ACTIVE);
+		c.getScope().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null));
+		c.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IDSCL", null));
+		c.setPatient(new Reference(patient)).setDateTimeElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		c.getPolicyRule().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "hipaa-auth", null));
+		c.setSource(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("Signed referral consent")
+				.setUrl("https://clinic.example.org/consents/" + UUID.randomUUID() + ".pdf"));
+		return create(c);
+	}
+
 	private WebElement row(WebDriverWait wait, String task) {
 		return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-task='" + task + "']")));
 	}
@@ -75,7 +109,8 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		sr.addCategory().addCoding(new Coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"))
 				.addCoding(new Coding(ReferralTransition.SDOHCC_CODES, "food-insecurity", "Food Insecurity"));
 		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
-		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).setRequester(new Reference(referrer));
+		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).setRequester(new Reference(referrer))
+				.addSupportingInfo(new Reference(consent(patient)));
 		String referral = create(sr);
 		Task task = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
 		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
@@ -83,7 +118,7 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		task.setAuthoredOnElement(new DateTimeType("2026-11-20T09:00:00Z"));
 		String taskId = create(task).replace("Task/", "");
 
-		browser.get("http://localhost:" + port + "/inbox/?organization=" + foodShelf);
+		signInToTheInbox(foodShelf);
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		WebElement row = row(wait, taskId);
 		assertThat(row.getText()).contains("Amina " + run + " Hassan", "Somali",
@@ -123,7 +158,7 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		sr.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE).setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
 		sr.addCategory().addCoding(new Coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"));
 		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
-		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf));
+		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).addSupportingInfo(new Reference(consent(patient)));
 		String referral = create(sr);
 		Task task = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
 		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
@@ -131,7 +166,7 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		task.setAuthoredOnElement(new DateTimeType("2026-11-20T09:00:00Z")).setRequester(new Reference(foodShelf));
 		String taskId = create(task).replace("Task/", "");
 
-		browser.get("http://localhost:" + port + "/inbox/?organization=" + foodShelf);
+		signInToTheInbox(foodShelf);
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		row(wait, taskId).findElement(By.cssSelector("button.reject")).click();
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));

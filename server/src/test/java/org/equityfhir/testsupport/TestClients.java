@@ -62,6 +62,8 @@ public final class TestClients {
 	private static final Map<String, ObjectNode> REGISTRATIONS = new LinkedHashMap<>();
 	private static final Map<String, Token> TOKENS = new ConcurrentHashMap<>();
 	private static Path file;
+	/** The test servers' token-signing key: tests mint tokens with it that the issuer never would (expired, wrong audience). */
+	public static final RSAKey SERVER_KEY = rsa();
 
 	private record Token(String value, Instant expires) {}
 
@@ -136,7 +138,8 @@ public final class TestClients {
 
 	/** Settings every test server shares: the clients above, and tokens that outlast a long test. */
 	public static String[] serverProperties() {
-		return new String[] {"equity.security.clients-file=" + clientsFile(), "equity.security.token-lifetime=30m"};
+		return new String[] {"equity.security.clients-file=" + clientsFile(), "equity.security.token-lifetime=30m",
+				"equity.security.signing-key=" + SERVER_KEY.toJSONString()};
 	}
 
 	/** A token for one of the registered clients, with all its registered scopes (cached while valid). */

@@ -1,0 +1,364 @@
+package org.equityfhir.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import org.equityfhir.testsupport.FhirServerTestBase;
+import org.equityfhir.testsupport.TestClients;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.HealthcareService;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Security as its users meet it: a SMART Backend Services client written as a client writes it, the
+ * public directory without a token, two community organizations that each see exactly their own
+ * referrals, and a table of hostile requests, each refused, audited and changing nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SecurityContract extends FhirServerTestBase {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	private String patientA;
+	private String patientB;
+	private String referralA;
+	private String referralB;
+	private String taskA;
+	private String taskB;
+	private String claimableA;
+
+	@BeforeAll
+	void referralsToTwoOrganizations() {
+		put(TestClients.ORGANIZATION_A, json(organization("food-shelf-a", "Food Shelf A")), null);
+		put(TestClients.ORGANIZATION_B, json(organization("food-shelf-b", "Food Shelf B")), null);
+		patientA = create(patient("Alpha"));
+		patientB = create(patient("Bravo"));
+		referralA = create(referral(patientA, TestClients.ORGANIZATION_A, create(consent(patientA))));
+		referralB = create(referral(patientB, TestClients.ORGANIZATION_B, create(consent(patientB))));
+		taskA = create(task(referralA, patientA, TestClients.ORGANIZATION_A));
+		taskB = create(task(referralB, patientB, TestClients.ORGANIZATION_B));
+		claimableA = create(task(referralA, patientA, null));
+	}
+
+	// ---- SMART Backend Services, as a client writes it ----
+
+	@Test
+	void aBackendServicesClientFindsTheTokenEndpointGetsATokenAndCallsTheApi() throws Exception {
+		JsonNode smart = JSON.readTree(send(request(".well-known/smart-configuration").header(ANONYMOUS, "1").GET()).body());
+		String tokenEndpoint = smart.get("token_endpoint").asText();
+		assertThat(tokenEndpoint).isEqualTo(origin() + "/oauth2/token");
+		assertThat(smart.get("token_endpoint_auth_signing_alg_values_supported").toString()).contains("RS384", "ES384");
+
+		for (String client : List.of(TestClients.FOOD_SHELF_A /* ES384 */, TestClients.EHR /* RS384 */)) {
+			String assertion = TestClients.assertion(tokenEndpoint, client, TestClients.key(client));
+			HttpResponse<String> token = TestClients.requestToken(origin(), assertion, "system/ServiceRequest.rs");
+			assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+			JsonNode body = JSON.readTree(token.body());
+			assertThat(body.get("token_type").asText()).isEqualToIgnoringCase("Bearer");
+			assertThat(body.get("scope").asText()).isEqualTo("system/ServiceRequest.rs");
+			String bearer = body.get("access_token").asText();
+
+			HttpResponse<String> search = send(request("ServiceRequest?_id=" + id(referralA)).header("Authorization", "Bearer " + bearer).GET());
+			assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
+			assertThat(parse(Bundle.class, search.body()).getTotal()).isEqualTo(1);
+			// The scope granted reads of ServiceRequest only: Task is denied by default.
+			HttpResponse<String> task = send(request("Task?_id=" + id(taskA)).header("Authorization", "Bearer " + bearer).GET());
+			assertThat(task.statusCode()).as(task.body()).isEqualTo(403);
+		}
+	}
+
+	@Test
+	void theCapabilityStatementDeclaresSmartAndTheTokenEndpoint() {
+		HttpResponse<String> metadata = send(request("metadata").header(ANONYMOUS, "1").GET());
+		assertThat(metadata.statusCode()).isEqualTo(200);
+		assertThat(metadata.body()).contains("SMART-on-FHIR", origin() + "/oauth2/token");
+	}
+
+	// ---- the public directory ----
+
+	@Test
+	void thePublicDirectoryAnswersWithoutATokenAndNothingElseDoes() {
+		assertThat(anonymous("Organization?_id=food-shelf-a").statusCode()).isEqualTo(200);
+		assertThat(anonymous("Practitioner?_count=1").statusCode()).isEqualTo(200);
+		for (String path : List.of(patientA, referralA, taskA, "Patient", "ServiceRequest", "Task?owner=" + TestClients.ORGANIZATION_A,
+				"AuditEvent", "Consent", "_history", "Patient/" + id(patientA) + "/$everything")) {
+			HttpResponse<String> refused = anonymous(path);
+			assertThat(refused.statusCode()).as(path + " " + refused.body()).isEqualTo(401);
+			assertThat(refused.headers().firstValue("WWW-Authenticate")).as(path).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+			assertThat(refused.body()).as(path).contains("OperationOutcome").doesNotContain("Alpha", "Bravo");
+		}
+	}
+
+	// ---- two community organizations ----
+
+	@Test
+	void eachOrganizationSeesExactlyItsOwnReferralsByEverySearchPath() {
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, "ServiceRequest"))).containsExactly(referralA);
+		assertThat(ids(as(TestClients.FOOD_SHELF_B, "ServiceRequest"))).containsExactly(referralB);
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, "Task"))).containsExactly(taskA);
+		assertThat(ids(as(TestClients.FOOD_SHELF_B, "Task"))).containsExactly(taskB);
+		// The worklist's two searches: owned, and unowned but addressed to it (claimable).
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, "Task?owner:missing=true&focus:ServiceRequest.performer=" + TestClients.ORGANIZATION_A)))
+				.containsExactly(claimableA);
+		// Asking for the other organization's referrals finds nothing, and the total says so.
+		Bundle other = as(TestClients.FOOD_SHELF_A, "ServiceRequest?performer=" + TestClients.ORGANIZATION_B + "&_total=accurate");
+		assertThat(other.getEntry()).isEmpty();
+		assertThat(other.getTotal()).isZero();
+		// Includes bring the referral, the patient (minimum necessary) and the consent of its own referrals.
+		Bundle withIncludes = as(TestClients.FOOD_SHELF_A, "Task?_id=" + id(taskA) + "&_include=Task:focus&_include=Task:patient");
+		assertThat(withIncludes.getEntry()).extracting(e -> e.getResource().getIdElement().toUnqualifiedVersionless().getValue())
+				.contains(taskA, referralA, patientA);
+		Patient shown = (Patient) withIncludes.getEntry().stream().filter(e -> e.getResource() instanceof Patient).findFirst().orElseThrow()
+				.getResource();
+		assertThat(shown.getNameFirstRep().getFamily()).isEqualTo("Alpha");
+		assertThat(shown.getTelecomFirstRep().getValue()).isEqualTo("555-0100");
+		assertThat(shown.hasBirthDate()).as("only what the service needs").isFalse();
+		assertThat(shown.hasIdentifier()).isFalse();
+	}
+
+	@Test
+	void theOtherOrganizationsDataIsRefusedByEveryOtherPath() {
+		String a = TestClients.FOOD_SHELF_A;
+		for (String path : List.of(referralB, taskB, patientB, referralB + "/_history",
+				"Task?_id=" + id(taskA) + "&_revinclude=Provenance:target",
+				"ServiceRequest?_id=" + id(referralA) + "&_include=ServiceRequest:requester",
+				"Patient?_id=" + id(patientA), "Patient/" + id(patientA) + "/$everything", "_history", "Observation",
+				"Task?_has:Provenance:target:agent=" + TestClients.ORGANIZATION_B)) {
+			HttpResponse<String> refused = send(request(path).header("Authorization", "Bearer " + tokenFor(a)).GET());
+			assertThat(refused.statusCode()).as(path + " " + refused.body()).isIn(403, 404);
+			assertThat(refused.body()).as(path).doesNotContain("Bravo");
+		}
+		// Its own patient, read directly, shows just what the service needs.
+		HttpResponse<String> own = send(request(patientA).header("Authorization", "Bearer " + tokenFor(a)).GET());
+		assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+	}
+
+	@Test
+	void aCrossOrganizationWriteIsRefusedAuditedAndChangesNothing() {
+		Task other = client().read().resource(Task.class).withId(taskB).execute();
+		String before = other.getMeta().getVersionId();
+		other.setStatus(Task.TaskStatus.ACCEPTED);
+		HttpResponse<String> refused = send(request(taskB).header("Authorization", "Bearer " + tokenFor(TestClients.FOOD_SHELF_A))
+				.header("Content-Type", FHIR_JSON).PUT(HttpRequest.BodyPublishers.ofString(json(other))));
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+		assertThat(client().read().resource(Task.class).withId(taskB).execute().getMeta().getVersionId()).isEqualTo(before);
+		assertThat(auditedRefusals(TestClients.FOOD_SHELF_A, taskB)).isNotEmpty();
+
+		// Its own Task, moved through a performer's step, is accepted; a requester's step (cancel) is not.
+		Task own = client().read().resource(Task.class).withId(taskA).execute();
+		own.setStatus(Task.TaskStatus.CANCELLED).setStatusReason(new CodeableConcept().setText("not ours to cancel"));
+		HttpResponse<String> cancel = send(request(taskA).header("Authorization", "Bearer " + tokenFor(TestClients.FOOD_SHELF_A))
+				.header("Content-Type", FHIR_JSON).PUT(HttpRequest.BodyPublishers.ofString(json(own))));
+		assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(403);
+	}
+
+	// ---- tokens that must be refused ----
+
+	@Test
+	void forgedExpiredFutureMisaddressedAndUnsignedTokensAreRefused() {
+		RSAKey stranger = TestClients.rsa();
+		String audience = baseUrl();
+		List<String> tokens = List.of(
+				mint(TestClients.SERVER_KEY, claims(audience, -600, -1200)),            // expired ten minutes ago
+				mint(TestClients.SERVER_KEY, claims(audience, 3600, 600)),              // not valid for ten minutes
+				mint(TestClients.SERVER_KEY, claims("https://other.example.org/fhir", 600, 0)), // another server's
+				mint(stranger, claims(audience, 600, 0)),                              // signed by someone else
+				new PlainJWT(claims(audience, 600, 0)).serialize(),                    // alg: none
+				"not-a-token");
+		for (String token : tokens) {
+			HttpResponse<String> refused = send(request(referralA).header("Authorization", "Bearer " + token).GET());
+			assertThat(refused.statusCode()).as(token + " " + refused.body()).isEqualTo(401);
+			assertThat(refused.body()).contains("OperationOutcome").doesNotContain(token);
+		}
+		// A token minted the same way but in order is accepted: the refusals above are for what they say.
+		HttpResponse<String> good = send(request(referralA).header("Authorization", "Bearer " + mint(TestClients.SERVER_KEY,
+				claims(audience, 600, 0))).GET());
+		assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+	}
+
+	@Test
+	void aReplayedOrForeignClientAssertionIsRefused() {
+		String endpoint = origin() + "/oauth2/token";
+		String assertion = TestClients.assertion(endpoint, TestClients.EHR, TestClients.key(TestClients.EHR));
+		assertThat(TestClients.requestToken(origin(), assertion, "system/Patient.rs").statusCode()).isEqualTo(200);
+		assertThat(TestClients.requestToken(origin(), assertion, "system/Patient.rs").statusCode()).isEqualTo(401);
+		String foreign = TestClients.assertion(endpoint, TestClients.EHR, TestClients.rsa());
+		assertThat(TestClients.requestToken(origin(), foreign, "system/Patient.rs").statusCode()).isEqualTo(401);
+		String elsewhere = TestClients.assertion("https://other.example.org/token", TestClients.EHR, TestClients.key(TestClients.EHR));
+		assertThat(TestClients.requestToken(origin(), elsewhere, "system/Patient.rs").statusCode()).isEqualTo(401);
+		String unknown = TestClients.assertion(endpoint, "nobody", TestClients.key(TestClients.EHR));
+		assertThat(TestClients.requestToken(origin(), unknown, "system/Patient.rs").statusCode()).isEqualTo(401);
+	}
+
+	// ---- the audit trail ----
+
+	@Test
+	void readsAreAuditedAndTheTrailCanBeSearchedButNeverChanged() {
+		assertThat(get(patientA).statusCode()).isEqualTo(200);
+		List<AuditEvent> events = audit("AuditEvent?entity=" + patientA + "&altid=" + TestClients.EHR);
+		assertThat(events).isNotEmpty();
+		AuditEvent event = events.get(0);
+		assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("read");
+		assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+		assertThat(event.getAgentFirstRep().getAltId()).isEqualTo(TestClients.EHR);
+
+		String id = event.getIdElement().getIdPart();
+		String admin = "Bearer " + tokenFor(TestClients.ADMIN);
+		assertThat(send(request("AuditEvent/" + id).header("Authorization", admin).DELETE()).statusCode()).isIn(403, 405);
+		assertThat(send(request("AuditEvent/" + id).header("Authorization", admin).header("Content-Type", FHIR_JSON)
+				.PUT(HttpRequest.BodyPublishers.ofString(json(event)))).statusCode()).isIn(403, 405);
+		assertThat(send(request("AuditEvent").header("Authorization", admin).header("Content-Type", FHIR_JSON)
+				.POST(HttpRequest.BodyPublishers.ofString(json(event)))).statusCode()).isIn(403, 405);
+		assertThat(audit("AuditEvent/" + id + "?_format=json").isEmpty()).isFalse();
+		// Only the operator searches the trail.
+		assertThat(get("AuditEvent").statusCode()).isEqualTo(403);
+	}
+
+	// ---- hardening ----
+
+	@Test
+	void unboundedIncludesAndDeepChainsAreRefused() {
+		for (String path : List.of("Task?_include=*", "Task?_include=Task:*",
+				"Task?_include=Task:focus&_include=Task:patient&_include=Task:owner&_include=Task:requester&_include=Task:based-on",
+				"Task?_include:iterate=Task:focus&_include:iterate=ServiceRequest:subject",
+				"Task?focus:ServiceRequest.subject:Patient.organization.name=x")) {
+			HttpResponse<String> refused = get(path);
+			assertThat(refused.statusCode()).as(path + " " + refused.body()).isEqualTo(400);
+			assertThat(refused.body()).contains("OperationOutcome");
+		}
+	}
+
+	// ---- helpers ----
+
+	private HttpResponse<String> anonymous(String path) {
+		return send(request(path).header(ANONYMOUS, "1").GET());
+	}
+
+	private Bundle as(String client, String query) {
+		HttpResponse<String> response = send(request(query).header("Authorization", "Bearer " + tokenFor(client)).GET());
+		assertThat(response.statusCode()).as(query + " " + response.body()).isEqualTo(200);
+		return parse(Bundle.class, response.body());
+	}
+
+	private List<AuditEvent> audit(String query) {
+		HttpResponse<String> response = send(request(query).header("Authorization", "Bearer " + tokenFor(TestClients.ADMIN)).GET());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		if (response.body().contains("\"resourceType\":\"AuditEvent\"") && !response.body().contains("\"Bundle\"")) {
+			return List.of(parse(AuditEvent.class, response.body()));
+		}
+		return parse(Bundle.class, response.body()).getEntry().stream().map(e -> (AuditEvent) e.getResource()).toList();
+	}
+
+	private List<AuditEvent> auditedRefusals(String client, String entity) {
+		return audit("AuditEvent?altid=" + client + "&entity=" + entity + "&outcome=4");
+	}
+
+	private static List<String> ids(Bundle bundle) {
+		return bundle.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
+				.map(e -> e.getResource().getIdElement().toUnqualifiedVersionless().getValue()).toList();
+	}
+
+	private static String id(String reference) {
+		return reference.substring(reference.indexOf('/') + 1);
+	}
+
+	private JWTClaimsSet claims(String audience, int expiresInSeconds, int notBeforeInSeconds) {
+		Instant now = Instant.now();
+		return new JWTClaimsSet.Builder().issuer(origin()).subject(TestClients.EHR).audience(audience)
+				.claim("client_id", TestClients.EHR).claim("role", "ehr").claim("scope", "system/*.cruds")
+				.expirationTime(Date.from(now.plusSeconds(expiresInSeconds))).notBeforeTime(Date.from(now.plusSeconds(notBeforeInSeconds)))
+				.issueTime(Date.from(now.plusSeconds(Math.min(0, notBeforeInSeconds)))).jwtID(UUID.randomUUID().toString()).build();
+	}
+
+	private static String mint(RSAKey key, JWTClaimsSet claims) {
+		try {
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+			jwt.sign(new RSASSASigner(key));
+			return jwt.serialize();
+		} catch (com.nimbusds.jose.JOSEException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private String create(Resource resource) {
+		HttpResponse<String> response = post(resource.fhirType(), FHIR_JSON, json(resource));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+		return resource.fhirType() + "/" + new org.hl7.fhir.r4.model.IdType(response.headers().firstValue("Location").orElseThrow()).getIdPart();
+	}
+
+	private static Organization organization(String id, String name) {
+		Organization org = new Organization().setName(name).setActive(true);
+		org.setId(id);
+		org.addType().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/organization-type").setCode("cg");
+		return org;
+	}
+
+	private static Patient patient(String family) {
+		Patient p = new Patient();
+		p.addName().setFamily(family).addGiven("Test");
+		p.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("555-0100");
+		p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1980-02-03"));
+		p.addIdentifier().setSystem("urn:test:mrn").setValue(UUID.randomUUID().toString());
+		return p;
+	}
+
+	private static Consent consent(String patient) {
+		Consent c = new Consent().setStatus(Consent.ConsentState.ACTIVE);
+		c.getScope().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null));
+		c.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IDSCL", null));
+		c.setPatient(new Reference(patient)).setDateTimeElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		c.getPolicyRule().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "hipaa-auth", null));
+		c.setSource(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("Signed consent")
+				.setUrl("https://clinic.example.org/consents/" + UUID.randomUUID() + ".pdf"));
+		return c;
+	}
+
+	private static ServiceRequest referral(String patient, String performer, String consent) {
+		ServiceRequest sr = new ServiceRequest();
+		sr.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE).setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+		sr.addCategory().addCoding().setSystem("http://hl7.org/fhir/us/core/CodeSystem/us-core-category").setCode("sdoh");
+		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
+		sr.setSubject(new Reference(patient)).addPerformer(new Reference(performer)).addSupportingInfo(new Reference(consent));
+		return sr;
+	}
+
+	private static Task task(String referral, String patient, String owner) {
+		Task task = new Task();
+		task.setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
+		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
+		task.setFocus(new Reference(referral)).setFor(new Reference(patient));
+		task.setAuthoredOnElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		if (owner != null) {
+			task.setOwner(new Reference(owner));
+		}
+		return task;
+	}
+}
