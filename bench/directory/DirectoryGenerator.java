@@ -310,6 +310,8 @@ public class DirectoryGenerator {
 					  --seed S            random seed (default 2026); the same seed gives the same directory
 					  --bundle-size N     clinicians per transaction Bundle, with their roles (default 150)
 					  --threads N         Bundles posted at once (default 2)
+					  --token T           bearer token to post with (default: $EQUITY_TOKEN), e.g. a directory-admin's
+					                      from docs/examples/SmartClient.java token
 					  --places FILE       ZIP centroid file (default bench/directory/mn-places.csv)""");
 			System.exit(opt.containsKey("--help") ? 0 : 2);
 		}
@@ -356,7 +358,7 @@ public class DirectoryGenerator {
 			return;
 		}
 		try {
-			new Loader(opt.get("--base"), threads).load(directory, clinicianBundles, batches, total);
+			new Loader(opt.get("--base"), threads, opt.getOrDefault("--token", System.getenv("EQUITY_TOKEN"))).load(directory, clinicianBundles, batches, total);
 		} catch (IOException e) {
 			System.out.println();
 			System.err.println("Loading into " + opt.get("--base") + " stopped: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
@@ -1224,9 +1226,12 @@ public class DirectoryGenerator {
 				.connectTimeout(Duration.ofSeconds(10))
 				.build();
 
-		Loader(String base, int threads) {
+		final String token;
+
+		Loader(String base, int threads, String token) {
 			this.base = base.replaceAll("/+$", "");
 			this.threads = Math.max(1, threads);
+			this.token = token;
 		}
 
 		void load(List<String> directory, List<Supplier<String>> clinicianBundles, List<List<Clinician>> batches, int total) throws Exception {
@@ -1273,7 +1278,11 @@ public class DirectoryGenerator {
 		}
 
 		long post(String bundle) throws IOException, InterruptedException {
-			HttpRequest request = HttpRequest.newBuilder(URI.create(base))
+			HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base));
+			if (token != null && !token.isBlank()) {
+				builder.header("Authorization", "Bearer " + token);
+			}
+			HttpRequest request = builder
 					.timeout(Duration.ofMinutes(15))
 					.header("Content-Type", "application/fhir+json")
 					.header("Accept", "application/fhir+json")

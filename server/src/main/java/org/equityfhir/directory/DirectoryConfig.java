@@ -73,6 +73,12 @@ class DirectoryConfig {
 		return new StaticPage("/directory", "classpath:/org/equityfhir/directory/page/");
 	}
 
+	/** A clinician's own record, signed in: their attributes and display choices, saved with $attest. */
+	@Bean
+	StaticPage attestationPage() {
+		return new StaticPage("/attest", "classpath:/org/equityfhir/directory/attest/");
+	}
+
 	/**
 	 * A Provenance explains one version of its target (FHIR: the target "SHOULD be version specific"), but
 	 * HAPI strips reference versions when it stores a resource unless told otherwise for that path.

@@ -55,7 +55,7 @@ public record AccessPolicy(Map<String, Set<Interaction>> types, List<String> ope
 				types(CLINICAL, "cruds", DIRECTORY_TYPES, "cruds", CONFORMANCE_TYPES, "rs", "Subscription", "cruds"),
 				ops("$extract", "$match", "$validate", "$everything", "$meta", "$status", "$referral-metrics"), Reach.ALL));
 		POLICIES.put(Role.COMMUNITY_ORGANIZATION, new AccessPolicy(
-				types(DIRECTORY_TYPES, "rs", CONFORMANCE_TYPES, "rs", "ServiceRequest", "rs", "Task", "rsu",
+				types(DIRECTORY_TYPES, "rs", CONFORMANCE_TYPES, "rs", "ServiceRequest", "rs", "Task", "rus",
 						"Patient", "r", "Consent", "r", "Procedure", "c"),
 				ops(), Reach.OWN_ORGANIZATION));
 		POLICIES.put(Role.MEMBER_SERVICES, new AccessPolicy(
@@ -104,11 +104,38 @@ public record AccessPolicy(Map<String, Set<Interaction>> types, List<String> ope
 		return all;
 	}
 
+	/** The policies as a Markdown table, for docs/security.md (SecurityDocsTest keeps the two equal). */
+	public static String markdownTable() {
+		StringBuilder md = new StringBuilder("| role | interactions (SMART c r u d s) | operations | reach |\n| --- | --- | --- | --- |\n");
+		Map<String, AccessPolicy> rows = new LinkedHashMap<>();
+		POLICIES.forEach((role, policy) -> rows.put("`" + role.code() + "`", policy));
+		rows.put("no token", PUBLIC);
+		rows.forEach((name, policy) -> md.append("| ").append(name).append(" | ")
+				.append(String.join("; ", policy.types().entrySet().stream()
+						.map(e -> e.getKey() + " " + Interaction.letters(e.getValue())).toList()))
+				.append(" | ").append(policy.operations().isEmpty() ? "none" : String.join(", ", policy.operations()))
+				.append(" | ").append(switch (policy.reach()) {
+					case ALL -> policy == PUBLIC ? "the directory as the public sees it" : "all it may read; the directory as the public sees it";
+					case OWN_ORGANIZATION -> "its own organization's referrals only (OrganizationScope); Patients: name, contact, language";
+					case OWN_PRACTITIONER -> "its own Practitioner unmasked, the rest as the public sees it";
+					case UNMASKED_DIRECTORY -> "the full directory, opt-outs included";
+				}).append(" |\n"));
+		md.append("\nGroups: (clinical) is every type not in another group; (directory) is ")
+				.append(String.join(", ", DIRECTORY.stream().sorted().toList())).append("; (conformance) is ")
+				.append(String.join(", ", CONFORMANCE.stream().sorted().toList())).append(". ")
+				.append(String.join(", ", SERVER_WRITTEN)).append(" is written by the server only. Everyone signed in also has ")
+				.append(String.join(", ", TERMINOLOGY)).append(".\n");
+		return md.toString();
+	}
+
 	private static Map<String, Set<Interaction>> types(String... pairs) {
 		Map<String, Set<Interaction>> map = new LinkedHashMap<>();
 		for (int i = 0; i < pairs.length; i += 2) {
 			Set<Interaction> set = Interaction.parse(pairs[i + 1]);
-			map.put(pairs[i], set == null ? EnumSet.noneOf(Interaction.class) : set);
+			if (set == null) {
+				throw new IllegalArgumentException("'" + pairs[i + 1] + "' is not SMART interaction letters in c r u d s order");
+			}
+			map.put(pairs[i], set);
 		}
 		return map;
 	}

@@ -155,6 +155,21 @@ class EmbeddedIssuer implements RegisteredClientRepository {
 		return scope == null ? List.of() : Arrays.stream(scope.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
 	}
 
+	/**
+	 * A client may ask for any scope its registration covers (SMART clients ask for the narrow scopes they
+	 * need, e.g. system/Task.rs under a registered system/*.cruds); anything else is invalid_scope.
+	 */
+	static void checkRequestedScopes(org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationContext context) {
+		Set<String> registered = context.getRegisteredClient().getScopes();
+		org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationToken request = context.getAuthentication();
+		for (String scope : request.getScopes()) {
+			if (!SmartScopes.covers(registered, scope)) {
+				throw new org.springframework.security.oauth2.core.OAuth2AuthenticationException(new OAuth2Error("invalid_scope",
+						"scope " + scope + " is not within this client's registered scopes", null));
+			}
+		}
+	}
+
 	// ---- client assertions ----
 
 	/** How Spring Authorization Server verifies a client's assertion: see the class comment. */

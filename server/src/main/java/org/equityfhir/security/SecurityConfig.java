@@ -25,6 +25,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -95,6 +96,12 @@ public class SecurityConfig {
 		jdbc.execute(ddl.toString());
 	}
 
+	/** Sign-in for the web pages (authorization code with PKCE), shared by every signed-in page. */
+	@Bean
+	org.equityfhir.platform.StaticPage signInScript() {
+		return new org.equityfhir.platform.StaticPage("/signin", "classpath:/org/equityfhir/security/signin/");
+	}
+
 	@Bean
 	EmbeddedIssuer embeddedIssuer(ClientRegistry registry, SecurityProperties properties) {
 		return new EmbeddedIssuer(registry, properties);
@@ -161,6 +168,11 @@ public class SecurityConfig {
 		http.securityMatcher(server.getEndpointsMatcher())
 				.with(server, s -> s.registeredClientRepository(issuer)
 						.authorizationService(authorizations)
+						.tokenEndpoint(t -> t.authenticationProviders(providers -> providers.forEach(p -> {
+							if (p instanceof OAuth2ClientCredentialsAuthenticationProvider credentials) {
+								credentials.setAuthenticationValidator(EmbeddedIssuer::checkRequestedScopes);
+							}
+						})))
 						.clientAuthentication(c -> c.authenticationConverters(converters -> converters.add(0, new AssertionClientId()))
 								.authenticationProviders(providers -> providers.forEach(p -> {
 							if (p instanceof JwtClientAssertionAuthenticationProvider assertions) {

@@ -49,13 +49,43 @@ class SmartConfiguration {
 		return properties.issuerUri() != null && !properties.issuerUri().isBlank();
 	}
 
-	/** Keycloak and most providers use these paths below their issuer; ours are Spring Authorization Server's. */
+	/** An external issuer's endpoints, read from its discovery document once it answers (then kept). */
+	private volatile com.fasterxml.jackson.databind.JsonNode discovered;
+
+	private String endpoint(String field, String embeddedPath) {
+		if (!external()) {
+			return issuer() + embeddedPath;
+		}
+		com.fasterxml.jackson.databind.JsonNode discovery = discovery();
+		return discovery != null && discovery.hasNonNull(field) ? discovery.get(field).asText() : null;
+	}
+
+	private com.fasterxml.jackson.databind.JsonNode discovery() {
+		if (discovered == null) {
+			try {
+				java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+						.connectTimeout(java.time.Duration.ofSeconds(5)).build()
+						.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(issuer() + "/.well-known/openid-configuration"))
+								.timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() == 200) {
+					discovered = json.readTree(response.body());
+				}
+			} catch (IOException e) {
+				return null;
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return null;
+			}
+		}
+		return discovered;
+	}
+
 	String tokenEndpoint() {
-		return issuer() + (external() ? "/protocol/openid-connect/token" : "/oauth2/token");
+		return endpoint("token_endpoint", "/oauth2/token");
 	}
 
 	String authorizeEndpoint() {
-		return issuer() + (external() ? "/protocol/openid-connect/auth" : "/oauth2/authorize");
+		return endpoint("authorization_endpoint", "/oauth2/authorize");
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
@@ -65,7 +95,7 @@ class SmartConfiguration {
 		}
 		ObjectNode body = json.createObjectNode();
 		body.put("issuer", issuer());
-		body.put("jwks_uri", external() ? issuer() + "/protocol/openid-connect/certs" : issuer() + "/oauth2/jwks");
+		body.put("jwks_uri", endpoint("jwks_uri", "/oauth2/jwks"));
 		body.put("token_endpoint", tokenEndpoint());
 		body.put("authorization_endpoint", authorizeEndpoint());
 		body.putArray("grant_types_supported").add("client_credentials").add("authorization_code");

@@ -67,6 +67,29 @@ public final class SmartScopes {
 		return all;
 	}
 
+	/**
+	 * Whether a client registered with {@code registered} scopes may be granted {@code requested}: the
+	 * same scope, or one it narrows (system/*.cruds covers system/Task.rs; v1 and v2 spellings alike).
+	 */
+	public static boolean covers(Collection<String> registered, String requested) {
+		if (registered.contains(requested)) {
+			return true;
+		}
+		int slash = requested.indexOf('/');
+		if (slash < 0) {
+			return false;
+		}
+		String context = requested.substring(0, slash);
+		SmartScopes wanted = parse(java.util.List.of(requested));
+		if (wanted.byType.isEmpty()) {
+			return false;
+		}
+		SmartScopes granted = parse(registered.stream().filter(r -> r.startsWith(context + "/")).toList());
+		return wanted.byType.entrySet().stream().allMatch(e -> e.getKey().equals("*")
+				? granted.byType.getOrDefault("*", Set.of()).containsAll(e.getValue())
+				: granted.on(e.getKey()).containsAll(e.getValue()));
+	}
+
 	public static boolean isValid(String scope) {
 		return scope.equals("openid") || scope.equals("fhirUser") || scope.equals("offline_access")
 				|| !parse(java.util.List.of(scope)).byType.isEmpty();

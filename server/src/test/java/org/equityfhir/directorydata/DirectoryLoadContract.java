@@ -50,7 +50,7 @@ abstract class DirectoryLoadContract extends FhirServerTestBase {
 		}
 		load = LOADS.computeIfAbsent(port, p -> {
 			List<String> args = new ArrayList<>(List.of(ARGS));
-			args.addAll(List.of("--base", baseUrl()));
+			args.addAll(List.of("--base", baseUrl(), "--token", tokenFor(org.equityfhir.testsupport.TestClients.DIRECTORY_ADMIN)));
 			return run(args.toArray(String[]::new));
 		});
 	}

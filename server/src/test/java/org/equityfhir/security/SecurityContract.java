@@ -96,6 +96,41 @@ abstract class SecurityContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void theReadmesClientRegistersAndCallsTheApi() throws Exception {
+		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("smart-client");
+		java.nio.file.Path source = java.nio.file.Path.of("..", "docs", "examples", "SmartClient.java").toAbsolutePath().normalize();
+		String clientId = "readme-" + UUID.randomUUID().toString().substring(0, 8);
+		String registration = run(dir, source.toString(), "keygen", clientId);
+		HttpResponse<String> registered = send(HttpRequest.newBuilder(URI.create(origin() + "/admin/clients"))
+				.header("Authorization", "Bearer " + tokenFor(TestClients.ADMIN)).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(registration)));
+		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+		String answer = run(dir, source.toString(), "call", origin(), clientId, "system/ServiceRequest.rs", "ServiceRequest?_id=" + id(referralA));
+		assertThat(parse(Bundle.class, answer).getTotal()).isEqualTo(1);
+		// Registration is refused with a reason when it cannot be honoured.
+		HttpResponse<String> bad = send(HttpRequest.newBuilder(URI.create(origin() + "/admin/clients"))
+				.header("Authorization", "Bearer " + tokenFor(TestClients.ADMIN)).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(registration.replace("\"ehr\"", "\"community-organization\""))));
+		assertThat(bad.statusCode()).isEqualTo(422);
+		assertThat(bad.body()).contains("organization");
+		// Only the admin registers clients.
+		HttpResponse<String> notAdmin = send(HttpRequest.newBuilder(URI.create(origin() + "/admin/clients"))
+				.header("Authorization", "Bearer " + tokenFor(TestClients.EHR)).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(registration)));
+		assertThat(notAdmin.statusCode()).isEqualTo(403);
+	}
+
+	private static String run(java.nio.file.Path dir, String... args) throws Exception {
+		List<String> command = new java.util.ArrayList<>(List.of(
+				java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+		String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(process.waitFor()).as(out).isZero();
+		return out;
+	}
+
+	@Test
 	void theCapabilityStatementDeclaresSmartAndTheTokenEndpoint() {
 		HttpResponse<String> metadata = send(request("metadata").header(ANONYMOUS, "1").GET());
 		assertThat(metadata.statusCode()).isEqualTo(200);

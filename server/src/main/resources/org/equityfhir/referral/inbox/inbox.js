@@ -13,52 +13,8 @@
   let organization = new URLSearchParams(location.search).get('organization');
   let token = null;
 
-  // Sign-in: the server's authorization endpoint (authorization code with PKCE, public client equity-web).
-  // The token says which organization the signed-in staff member acts for; the API enforces it.
-  const CLIENT = 'equity-web';
-  const SCOPE = 'user/*.cruds';
-  const REDIRECT = new URL('./', document.baseURI).href;
-  const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  const random = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
-
-  function claims(jwt) {
-    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(decodeURIComponent(escape(atob(part))));
-  }
-
-  async function signIn() {
-    if (location.hostname === 'localhost') {
-      // The sign-in server accepts loopback addresses as IP literals only (OAuth 2.1).
-      location.replace(location.href.replace('//localhost', '//127.0.0.1'));
-      return false;
-    }
-    const saved = sessionStorage.getItem('equity.token');
-    if (saved && claims(saved).exp * 1000 > Date.now() + 30000) {
-      token = saved;
-      return true;
-    }
-    const params = new URLSearchParams(location.search);
-    if (params.get('code') && params.get('state') === sessionStorage.getItem('equity.state')) {
-      const form = new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: REDIRECT,
-        client_id: CLIENT, code_verifier: sessionStorage.getItem('equity.verifier') });
-      const response = await fetch(new URL('../oauth2/token', document.baseURI).href, {
-        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
-      if (!response.ok) throw new Error('Signing in failed (' + response.status + '). Reload the page to try again.');
-      token = (await response.json()).access_token;
-      sessionStorage.setItem('equity.token', token);
-      history.replaceState(null, '', REDIRECT);
-      return true;
-    }
-    const verifier = random();
-    const state = random();
-    sessionStorage.setItem('equity.verifier', verifier);
-    sessionStorage.setItem('equity.state', state);
-    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-    location.assign(new URL('../oauth2/authorize', document.baseURI).href + '?' + new URLSearchParams({
-      response_type: 'code', client_id: CLIENT, redirect_uri: REDIRECT, scope: SCOPE, state,
-      code_challenge: challenge, code_challenge_method: 'S256' }));
-    return false;
-  }
+  const signIn = () => EquitySignIn.signIn().then((t) => { token = t; return !!t; });
+  const claims = (jwt) => EquitySignIn.claims(jwt);
 
   async function fhir(path, options = {}) {
     let response;
@@ -74,8 +30,7 @@
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       if (response.status === 401) {
-        sessionStorage.removeItem('equity.token');
-        location.reload();
+        EquitySignIn.expired();
       }
       if (response.status === 412) {
         throw new Error('Someone else changed this referral meanwhile. The list has been refreshed: please try again.');

@@ -1,0 +1,6 @@
+package org.equityfhir.security;
+
+import org.equityfhir.testsupport.OnPostgres;
+
+@OnPostgres
+class RoleMatrixPostgresIT extends RoleMatrixContract {}
