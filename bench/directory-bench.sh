@@ -24,8 +24,12 @@ JAR=${JAR:-server/target/equity-fhir-server.jar}
 REUSE=${DB_NAME:-}
 DB=${DB_NAME:-equity_dirbench_$(date +%s)}
 [ -n "$REUSE" ] || psql -q -h localhost -U postgres -d postgres -c "CREATE DATABASE $DB"
+source bench/bench-client.sh
+BENCH_DIR=$(mktemp -d)
+BENCH_ROLE=directory-admin
 java -Xmx4g -jar "$JAR" --server.port="$PORT" --equity.db.url="jdbc:postgresql://localhost:5432/$DB" \
-  --equity.db.username=postgres > /tmp/equity-directory-bench-server.log 2>&1 &
+  --equity.db.username=postgres --equity.security.clients-file="$(bench_clients_file "$BENCH_DIR")" \
+  > /tmp/equity-directory-bench-server.log 2>&1 &
 PID=$!
 cleanup() {
   kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
@@ -41,7 +45,7 @@ until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; 
   sleep 1
 done
 if [ -z "$REUSE" ]; then
-  bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
+  EQUITY_TOKEN=$(bench_token "http://localhost:$PORT") bench/directory-load.sh "$CLINICIANS" --base "$BASE" | tail -3
 fi
 psql -q -h localhost -U postgres -d "$DB" -c "ANALYZE"
 echo "$(psql -At -h localhost -U postgres -d "$DB" -c "SELECT count(*) FROM hfj_resource WHERE res_type = 'Practitioner'") Practitioners in $DB, analyzed; autovacuum: $(psql -At -h localhost -U postgres -d postgres -c 'SHOW autovacuum')"

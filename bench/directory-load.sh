@@ -12,7 +12,8 @@
 #   as user postgres (a database equity_directory_<timestamp> is created and, unless --keep, dropped).
 # Environment (optional): JAR (the server jar, default server/target/equity-fhir-server.jar; a copy keeps a
 #   long load safe from a rebuild), PORT (default 18192), JAVA_OPTS (default -Xmx4g), THREADS (Bundles posted at
-#   once, default 2), BUNDLE_SIZE (clinicians per Bundle, default 150).
+#   once, default 2), BUNDLE_SIZE (clinicians per Bundle, default 150), EQUITY_TOKEN (with --base: a bearer token
+#   allowed to write the directory, e.g. a directory-admin's; without --base the script registers its own client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=
@@ -58,7 +59,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
-ARGS=(--server.port="$PORT" --equity.ig.enforce=true)
+source bench/bench-client.sh
+BENCH_DIR="$WORK"
+BENCH_ROLE=directory-admin
+ARGS=(--server.port="$PORT" --equity.ig.enforce=true --equity.security.clients-file="$(bench_clients_file "$WORK")")
 if [ "$DB" = postgres ]; then
   PGDB=equity_directory_$(date +%Y%m%d%H%M%S)
   psql -q -h localhost -U postgres -d postgres -c "CREATE DATABASE $PGDB"
@@ -78,7 +82,7 @@ until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; 
 done
 echo "Ready after $(( $(date +%s) - t0 )) s"
 
-"${GENERATOR[@]}" --base "http://localhost:$PORT/fhir"
+"${GENERATOR[@]}" --base "http://localhost:$PORT/fhir" --token "$(bench_token "http://localhost:$PORT")"
 # Statistics for the planner, as autovacuum would gather them (it may be off; see docs/benchmarks.md).
 [ -z "$PGDB" ] || psql -q -h localhost -U postgres -d "$PGDB" -c "ANALYZE"
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1); database: $DB"

@@ -66,7 +66,8 @@ echo "| PostgreSQL, sequential creates of one Practitioner (Practitioner-practit
 echo "| --- | --- | --- | --- |"
 declare -A MED
 for enforce in false true; do
-  start_server --equity.db.url="$(pg_db create)" --equity.db.username="$PGUSER_" --equity.ig.enforce=$enforce
+  # Security off in both arms: this measures validation alone (bench/security-cost.sh measures authorization and audit).
+  start_server --equity.db.url="$(pg_db create)" --equity.db.username="$PGUSER_" --equity.ig.enforce=$enforce --equity.security.enabled=false
   times=$(mktemp)
   for i in $(seq 1 $((CREATES + 30))); do
     code_time=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST -H 'Content-Type: application/fhir+json' \

@@ -88,7 +88,10 @@ echo "${#BUNDLES[@]} Bundles, $(( TOTAL / 1000000 )) MB, largest $(( LARGEST / 1
 # 3. The server, on a fresh database, guide enforced (the default), with a body limit above the largest
 #    Bundle. A separate Bundle limit is passed only where the server documents one.
 LIMIT="$(( LARGEST / 1048576 + 16 ))MB"
-ARGS=(--server.port="$PORT" --equity.ig.enforce=true --equity.server.max-request-size="$LIMIT")
+source bench/bench-client.sh
+BENCH_DIR="$WORK"
+ARGS=(--server.port="$PORT" --equity.ig.enforce=true --equity.server.max-request-size="$LIMIT"
+  --equity.security.clients-file="$(bench_clients_file "$WORK")")
 for p in $(grep -o 'equity\.server\.[a-z-]*bundle[a-z-]*' README.md | sort -u); do ARGS+=(--"$p"="$LIMIT"); done
 if [ "$DB" = postgres ]; then
   PGDB=equity_synthea_$(date +%Y%m%d%H%M%S)
@@ -108,6 +111,7 @@ until curl -sf -o /dev/null "http://localhost:$PORT/actuator/health/readiness"; 
   sleep 1
 done
 echo "Ready after $(( $(date +%s) - t0 )) s"
+TOKEN=$(bench_token "http://localhost:$PORT")
 
 # 4. Ingest, one Bundle at a time, as a client would.
 RESULTS=$OUT/ingest-results.jsonl
@@ -117,7 +121,8 @@ START=$(date +%s)
 for f in "${BUNDLES[@]}"; do
   n=$((n + 1))
   read -r code seconds < <(curl -s -o "$WORK/response.json" -w '%{http_code} %{time_total}\n' -X POST \
-    -H 'Content-Type: application/fhir+json' -H 'Accept: application/fhir+json' --data-binary @"$f" "$BASE")
+    -H 'Content-Type: application/fhir+json' -H 'Accept: application/fhir+json' -H "Authorization: Bearer $TOKEN" \
+    --data-binary @"$f" "$BASE")
   python3 bench/synthea/bundles.py record "$f" "$WORK/response.json" "$code" "$seconds" "$RESULTS" "$n" "${#BUNDLES[@]}"
 done
 ELAPSED=$(( $(date +%s) - START ))

@@ -54,8 +54,9 @@ public class ExternalIssuerApp {
 			} catch (java.io.IOException e) {
 				throw new java.io.UncheckedIOException(e);
 			}
+			// Its own configuration only: none of the server's application.yml.
 			context = new SpringApplication(ExternalIssuerApp.class).run("--server.port=" + port, "--spring.main.banner-mode=off",
-					"--management.endpoints.web.exposure.include=health");
+					"--spring.config.name=external-issuer");
 		}
 		return url();
 	}

@@ -45,6 +45,7 @@ class AuditEventProvider implements IResourceProvider {
 
 	@Search(allowUnknownParams = false)
 	public List<AuditEvent> search(
+			@OptionalParam(name = "_id") TokenParam id,
 			@OptionalParam(name = AuditEvent.SP_DATE) DateRangeParam date,
 			@OptionalParam(name = AuditEvent.SP_ALTID) TokenParam client,
 			@OptionalParam(name = AuditEvent.SP_ENTITY) ReferenceParam entity,
@@ -52,6 +53,10 @@ class AuditEventProvider implements IResourceProvider {
 			@OptionalParam(name = AuditEvent.SP_OUTCOME) TokenParam outcome,
 			@OptionalParam(name = AuditEvent.SP_SUBTYPE) TokenParam subtype,
 			@Count Integer count) {
+		if (id != null) {
+			AuditEvent one = trail.read(id.getValue());
+			return one == null ? List.of() : List.of(one);
+		}
 		return trail.search(
 				date == null || date.getLowerBoundAsInstant() == null ? null : date.getLowerBoundAsInstant().toInstant(),
 				date == null || date.getUpperBoundAsInstant() == null ? null : date.getUpperBoundAsInstant().toInstant(),

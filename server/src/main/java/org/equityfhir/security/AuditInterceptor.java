@@ -37,14 +37,16 @@ class AuditInterceptor {
 				&& !AccessPolicy.SERVER_WRITTEN.contains(type);
 	}
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void trailIsReadOnly(RequestDetails request, RestOperationTypeEnum operation) {
-		if (request.getResourceName() != null && AccessPolicy.SERVER_WRITTEN.contains(request.getResourceName())
-				&& Interaction.of(operation) != null
-				&& Interaction.of(operation) != Interaction.READ && Interaction.of(operation) != Interaction.SEARCH) {
+	/** Before HAPI looks for a method: no write of any kind exists for AuditEvent, so the answer is 405. */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
+	public boolean trailIsReadOnly(jakarta.servlet.http.HttpServletRequest request) {
+		String path = request.getRequestURI().substring(request.getContextPath().length());
+		boolean trail = path.equals("/fhir/AuditEvent") || (path.startsWith("/fhir/AuditEvent/") && !path.endsWith("/_search"));
+		if (trail && !request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
 			throw new MethodNotAllowedException("AuditEvents are written by the server only: they can be read and searched, "
 					+ "never created, changed or deleted through the API");
 		}
+		return true;
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
@@ -89,6 +91,22 @@ class AuditInterceptor {
 		audit.record(new AuditTrail.Entry(PolicyAuthorization.callerOf(request), interaction(request), AuditEventAction.R,
 				AuditEventOutcome._0, null, target == null ? List.of() : List.of(target), patient,
 				interaction == Interaction.SEARCH || target == null ? query(request) : null, address(request)));
+	}
+
+	/** Statuses of a refused attempt the API answers itself (401 and 403 are recorded where they are decided). */
+	static final java.util.Set<Integer> REFUSALS = java.util.Set.of(400, 405, 413, 415, 422, 429);
+
+	/** Every other refused attempt, recorded with its status only: the refusal's text may quote what was sent. */
+	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+	public boolean refused(RequestDetails request, ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException exception) {
+		if (REFUSALS.contains(exception.getStatusCode())) {
+			String target = request.getId() != null && request.getResourceName() != null
+					? request.getResourceName() + "/" + request.getId().getIdPart() : null;
+			audit.record(new AuditTrail.Entry(PolicyAuthorization.callerOf(request), interaction(request), action(request),
+					AuditEventOutcome._4, String.valueOf(exception.getStatusCode()), target == null ? List.of() : List.of(target), null,
+					query(request), address(request)));
+		}
+		return true;
 	}
 
 	static String interaction(RequestDetails request) {

@@ -42,6 +42,8 @@ import org.hl7.fhir.r4.model.Task;
 class PolicyAuthorization extends AuthorizationInterceptor {
 
 	static final String CALLER = PolicyAuthorization.class.getName() + ".caller";
+	/** Set on a $attest request; its transaction's entries (sub-requests sharing this data) carry it too. */
+	static final String ATTESTING = PolicyAuthorization.class.getName() + ".attesting";
 
 	/** A community organization may take only the performer's steps of the referral workflow. */
 	static final Set<Task.TaskStatus> PERFORMER_STEPS = EnumSet.of(Task.TaskStatus.ACCEPTED, Task.TaskStatus.REJECTED,
@@ -139,9 +141,53 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 				rules.allow(operation).operation().named(operation).atAnyLevel().andAllowAllResponses();
 			}
 		}
+		if (policy.operations().contains("$attest")) {
+			attestationWrites(rules, caller, policy);
+		}
+		if (policy.reach() == AccessPolicy.Reach.UNMASKED_DIRECTORY) {
+			rules.allow("directory provenance").read().resourcesOfType("Provenance").withAnyId().withTester(ABOUT_THE_DIRECTORY);
+			rules.allow("attestation forms").read().resourcesOfType("QuestionnaireResponse").withAnyId().withTester(ABOUT_THE_DIRECTORY);
+		}
 		rules.denyAll("not permitted to " + caller.describe());
 		seeUnmaskedWhereAllowed(request, caller, policy);
 		return rules.build();
+	}
+
+	/** Inside $attest only: the attested Practitioner's new version, the form and its Provenance, in one transaction. */
+	private static void attestationWrites(RuleBuilder rules, Caller caller, AccessPolicy policy) {
+		IAuthRuleTester inAttestation = new IAuthRuleTester() {
+			@Override
+			public boolean matches(RuleTestRequest test) {
+				return Boolean.TRUE.equals(test.requestDetails.getUserData().get(ATTESTING));
+			}
+		};
+		rules.allow("attested form").create().resourcesOfType("QuestionnaireResponse").withAnyId().withTester(inAttestation);
+		rules.allow("attestation provenance").create().resourcesOfType("Provenance").withAnyId().withTester(inAttestation);
+		if (policy.reach() == AccessPolicy.Reach.OWN_PRACTITIONER) {
+			if (caller.fhirUser() != null) {
+				rules.allow("attested record").write().instance(caller.fhirUser()).withTester(inAttestation);
+			}
+		} else {
+			rules.allow("attested record").write().resourcesOfType("Practitioner").withAnyId().withTester(inAttestation);
+		}
+	}
+
+	/**
+	 * A Provenance about directory resources only, or a form whose subject is one (an attestation's): never
+	 * one about patient data.
+	 */
+	static final IAuthRuleTester ABOUT_THE_DIRECTORY = new IAuthRuleTester() {
+		@Override
+		public boolean matchesOutput(RuleTestRequest test) {
+			if (test.resource instanceof org.hl7.fhir.r4.model.Provenance provenance) {
+				return provenance.hasTarget() && provenance.getTarget().stream().allMatch(PolicyAuthorization::directory);
+			}
+			return test.resource instanceof org.hl7.fhir.r4.model.QuestionnaireResponse form && directory(form.getSubject());
+		}
+	};
+
+	private static boolean directory(org.hl7.fhir.r4.model.Reference reference) {
+		return reference.hasReference() && AccessPolicy.DIRECTORY.contains(new IdType(reference.getReference()).getResourceType());
 	}
 
 	private static void finish(IAuthRuleBuilderRuleOpClassifierFinished rule, IAuthRuleTester a, IAuthRuleTester b) {
@@ -214,6 +260,9 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 	public void narrowSearches(RequestDetails request) {
 		Caller caller = callerOf(request);
 		request.getUserData().put(CALLER, caller);
+		if ("$attest".equals(request.getOperation())) {
+			request.getUserData().put(ATTESTING, Boolean.TRUE);
+		}
 		if (caller.anonymous() || caller.policy().reach() != AccessPolicy.Reach.OWN_ORGANIZATION || request.getId() != null
 				|| request.getResourceName() == null || (request.getOperation() != null && !"_search".equals(request.getOperation()))) {
 			return;
@@ -275,15 +324,19 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			if (request instanceof ServletRequestDetails servlet && servlet.getServletResponse() != null) {
 				servlet.getServletResponse().setHeader("WWW-Authenticate", "Bearer");
 			}
-			throw new AuthenticationException("This needs a bearer token: without one, only the public provider directory "
-					+ "(" + String.join(", ", AccessPolicy.DIRECTORY.stream().sorted().toList()) + ") can be read and searched");
+			String why = "This needs a bearer token: without one, only the public provider directory "
+					+ "(" + String.join(", ", AccessPolicy.DIRECTORY.stream().sorted().toList()) + ") can be read and searched";
+			AuthenticationException unauthenticated = new AuthenticationException(why);
+			unauthenticated.setOperationOutcome(org.equityfhir.api.Outcomes.error(org.hl7.fhir.r4.model.OperationOutcome.IssueType.LOGIN, why));
+			throw unauthenticated;
 		}
 		refuse(request, caller, caller.describe() + " may not " + what);
 	}
 
 	private void refuse(RequestDetails request, Caller caller, String why) {
 		audit.record(refusal(request, caller, 403, why));
-		throw new ForbiddenOperationException("Access denied: " + why);
+		throw new ForbiddenOperationException("Access denied: " + why,
+				org.equityfhir.api.Outcomes.error(org.hl7.fhir.r4.model.OperationOutcome.IssueType.FORBIDDEN, "Access denied: " + why));
 	}
 
 	private static AuditTrail.Entry refusal(RequestDetails request, Caller caller, int status, String why) {

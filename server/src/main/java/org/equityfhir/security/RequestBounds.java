@@ -74,6 +74,18 @@ class RequestBounds {
 		}
 	}
 
+	/** A Bundle posted to the base must be a transaction or a batch: anything else is a bad request (400). */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+	public void onlyTransactionsAndBatches(RequestDetails request, ca.uhn.fhir.rest.api.RestOperationTypeEnum operation) {
+		if ((operation == ca.uhn.fhir.rest.api.RestOperationTypeEnum.TRANSACTION)
+				&& request.getResource() instanceof org.hl7.fhir.r4.model.Bundle bundle
+				&& bundle.getType() != org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION
+				&& bundle.getType() != org.hl7.fhir.r4.model.Bundle.BundleType.BATCH) {
+			throw new InvalidRequestException("A Bundle posted to the base must be a transaction or a batch, not '"
+					+ (bundle.getType() == null ? "no type" : bundle.getType().toCode()) + "'");
+		}
+	}
+
 	private static int countOf(String text, String part) {
 		int count = 0;
 		for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {

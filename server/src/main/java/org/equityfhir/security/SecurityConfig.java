@@ -107,6 +107,17 @@ public class SecurityConfig {
 		return new EmbeddedIssuer(registry, properties);
 	}
 
+	/**
+	 * Spring Security's firewall, as strict as its default except that any HTTP method reaches the API:
+	 * FHIR answers an unknown one itself (405 with an OperationOutcome).
+	 */
+	@Bean
+	org.springframework.security.web.firewall.HttpFirewall httpFirewall() {
+		org.springframework.security.web.firewall.StrictHttpFirewall firewall = new org.springframework.security.web.firewall.StrictHttpFirewall();
+		firewall.setUnsafeAllowAnyHttpMethod(true);
+		return firewall;
+	}
+
 	@Bean
 	PasswordEncoder passwordEncoder() {
 		return PasswordEncoderFactories.createDelegatingPasswordEncoder();

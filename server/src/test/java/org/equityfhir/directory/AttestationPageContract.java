@@ -64,13 +64,21 @@ abstract class AttestationPageContract extends FhirServerTestBase {
 						+ "\",\"role\":\"clinician\",\"fhirUser\":\"Practitioner/" + id + "\"}")));
 		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
 
+		browser.get("http://127.0.0.1:" + port + "/signin/signin.js");
+		((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
 		browser.manage().deleteAllCookies();
 		browser.get("http://localhost:" + port + "/attest/");
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(username);
 		browser.findElement(By.id("password")).sendKeys(password);
 		browser.findElement(By.cssSelector("button[type=submit]")).click();
-		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("attestation")));
+		try {
+			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("attestation")));
+		} catch (org.openqa.selenium.TimeoutException e) {
+			HeadlessChromium.screenshot(browser, "attestation-failed-" + getClass().getSimpleName());
+			throw new AssertionError("the form did not appear at " + browser.getCurrentUrl() + ": "
+					+ browser.findElements(By.id("error")).stream().map(el -> el.getText()).toList(), e);
+		}
 		assertThat(browser.findElement(By.id("who")).getText()).contains("Faadumo", "Warsame");
 
 		new Select(browser.findElement(By.cssSelector(".language select[aria-label=Language]"))).selectByValue("urn:ietf:bcp:47|so");

@@ -68,6 +68,9 @@ abstract class InboxPageContract extends FhirServerTestBase {
 				.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"username\":\"" + username + "\",\"password\":\"" + password
 						+ "\",\"role\":\"community-organization\",\"organization\":\"" + organization + "\"}")));
 		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+		// A new staff member at this browser: nothing kept from an earlier sign-in (cookie or token).
+		browser.get("http://127.0.0.1:" + port + "/signin/signin.js");
+		((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
 		browser.manage().deleteAllCookies();
 		browser.get("http://localhost:" + port + "/inbox/");
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
@@ -77,11 +80,12 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		wait.until(d -> d.getCurrentUrl().startsWith("http://127.0.0.1:" + port + "/inbox/") && !d.getCurrentUrl().contains("code="));
 	}
 
-	private String consent(String patient) {
+	private String consent(String patient, String custodian) {
 		org.hl7.fhir.r4.model.Consent c = new org.hl7.fhir.r4.model.Consent().setStatus(org.hl7.fhir.r4.model.Consent.ConsentState.ACTIVE);
 		c.getScope().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null));
 		c.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IDSCL", null));
 		c.setPatient(new Reference(patient)).setDateTimeElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		c.addOrganization(new Reference(custodian)).addPerformer(new Reference(patient));
 		c.getPolicyRule().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "hipaa-auth", null));
 		c.setSource(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("Signed referral consent")
 				.setUrl("https://clinic.example.org/consents/" + UUID.randomUUID() + ".pdf"));
@@ -110,7 +114,7 @@ abstract class InboxPageContract extends FhirServerTestBase {
 				.addCoding(new Coding(ReferralTransition.SDOHCC_CODES, "food-insecurity", "Food Insecurity"));
 		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
 		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).setRequester(new Reference(referrer))
-				.addSupportingInfo(new Reference(consent(patient)));
+				.addSupportingInfo(new Reference(consent(patient, foodShelf)));
 		String referral = create(sr);
 		Task task = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
 		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
@@ -158,7 +162,7 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		sr.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE).setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
 		sr.addCategory().addCoding(new Coding("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh", "SDOH"));
 		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
-		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).addSupportingInfo(new Reference(consent(patient)));
+		sr.setSubject(new Reference(patient)).addPerformer(new Reference(foodShelf)).addSupportingInfo(new Reference(consent(patient, foodShelf)));
 		String referral = create(sr);
 		Task task = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
 		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));

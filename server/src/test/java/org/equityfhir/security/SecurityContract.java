@@ -46,6 +46,8 @@ import org.junit.jupiter.api.TestInstance;
 abstract class SecurityContract extends FhirServerTestBase {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
+	/** The referring clinic. */
+	private static final String CLINIC = "Organization/security-clinic";
 
 	private String patientA;
 	private String patientB;
@@ -54,11 +56,15 @@ abstract class SecurityContract extends FhirServerTestBase {
 	private String taskA;
 	private String taskB;
 	private String claimableA;
+	/** A referral to A whose patient gave no consent to share: A sees the referral, never the patient. */
+	private String patientWithoutConsent;
+	private String taskWithoutConsent;
 
 	@BeforeAll
 	void referralsToTwoOrganizations() {
 		put(TestClients.ORGANIZATION_A, json(organization("food-shelf-a", "Food Shelf A")), null);
 		put(TestClients.ORGANIZATION_B, json(organization("food-shelf-b", "Food Shelf B")), null);
+		put(CLINIC, json(organization("security-clinic", "Referring Clinic")), null);
 		patientA = create(patient("Alpha"));
 		patientB = create(patient("Bravo"));
 		referralA = create(referral(patientA, TestClients.ORGANIZATION_A, create(consent(patientA))));
@@ -66,6 +72,9 @@ abstract class SecurityContract extends FhirServerTestBase {
 		taskA = create(task(referralA, patientA, TestClients.ORGANIZATION_A));
 		taskB = create(task(referralB, patientB, TestClients.ORGANIZATION_B));
 		claimableA = create(task(referralA, patientA, null));
+		patientWithoutConsent = create(patient("Charlie"));
+		taskWithoutConsent = create(task(create(referral(patientWithoutConsent, TestClients.ORGANIZATION_A, null)), patientWithoutConsent,
+				TestClients.ORGANIZATION_A));
 	}
 
 	// ---- SMART Backend Services, as a client writes it ----
@@ -156,12 +165,14 @@ abstract class SecurityContract extends FhirServerTestBase {
 
 	@Test
 	void eachOrganizationSeesExactlyItsOwnReferralsByEverySearchPath() {
-		assertThat(ids(as(TestClients.FOOD_SHELF_A, "ServiceRequest"))).containsExactly(referralA);
-		assertThat(ids(as(TestClients.FOOD_SHELF_B, "ServiceRequest"))).containsExactly(referralB);
-		assertThat(ids(as(TestClients.FOOD_SHELF_A, "Task"))).containsExactly(taskA);
-		assertThat(ids(as(TestClients.FOOD_SHELF_B, "Task"))).containsExactly(taskB);
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, "ServiceRequest?_id=" + id(referralA) + "," + id(referralB)))).containsExactly(referralA);
+		assertThat(ids(as(TestClients.FOOD_SHELF_B, "ServiceRequest?_id=" + id(referralA) + "," + id(referralB)))).containsExactly(referralB);
+		// (Other tests share the database and also refer to these organizations: each search names its candidates.)
+		String tasks = "Task?_id=" + String.join(",", id(taskA), id(taskB), id(claimableA), id(taskWithoutConsent));
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, tasks))).containsExactlyInAnyOrder(taskA, taskWithoutConsent);
+		assertThat(ids(as(TestClients.FOOD_SHELF_B, tasks))).containsExactly(taskB);
 		// The worklist's two searches: owned, and unowned but addressed to it (claimable).
-		assertThat(ids(as(TestClients.FOOD_SHELF_A, "Task?owner:missing=true&focus:ServiceRequest.performer=" + TestClients.ORGANIZATION_A)))
+		assertThat(ids(as(TestClients.FOOD_SHELF_A, tasks + "&owner:missing=true&focus:ServiceRequest.performer=" + TestClients.ORGANIZATION_A)))
 				.containsExactly(claimableA);
 		// Asking for the other organization's referrals finds nothing, and the total says so.
 		Bundle other = as(TestClients.FOOD_SHELF_A, "ServiceRequest?performer=" + TestClients.ORGANIZATION_B + "&_total=accurate");
@@ -182,14 +193,12 @@ abstract class SecurityContract extends FhirServerTestBase {
 	@Test
 	void theOtherOrganizationsDataIsRefusedByEveryOtherPath() {
 		String a = TestClients.FOOD_SHELF_A;
-		for (String path : List.of(referralB, taskB, patientB, referralB + "/_history",
-				"Task?_id=" + id(taskA) + "&_revinclude=Provenance:target",
-				"ServiceRequest?_id=" + id(referralA) + "&_include=ServiceRequest:requester",
-				"Patient?_id=" + id(patientA), "Patient/" + id(patientA) + "/$everything", "_history", "Observation",
-				"Task?_has:Provenance:target:agent=" + TestClients.ORGANIZATION_B)) {
+		for (String path : List.of(referralB, taskB, patientB, referralB + "/_history", patientWithoutConsent,
+				"Task?_id=" + id(taskWithoutConsent) + "&_include=Task:patient",
+				"Patient?_id=" + id(patientA), "Patient/" + id(patientA) + "/$everything", "_history", "Observation")) {
 			HttpResponse<String> refused = send(request(path).header("Authorization", "Bearer " + tokenFor(a)).GET());
 			assertThat(refused.statusCode()).as(path + " " + refused.body()).isIn(403, 404);
-			assertThat(refused.body()).as(path).doesNotContain("Bravo");
+			assertThat(refused.body()).as(path).doesNotContain("Bravo", "Charlie");
 		}
 		// Its own patient, read directly, shows just what the service needs.
 		HttpResponse<String> own = send(request(patientA).header("Authorization", "Bearer " + tokenFor(a)).GET());
@@ -218,7 +227,8 @@ abstract class SecurityContract extends FhirServerTestBase {
 	// ---- tokens that must be refused ----
 
 	@Test
-	void forgedExpiredFutureMisaddressedAndUnsignedTokensAreRefused() {
+	@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+	void forgedExpiredFutureMisaddressedAndUnsignedTokensAreRefused(org.springframework.boot.test.system.CapturedOutput log) {
 		RSAKey stranger = TestClients.rsa();
 		String audience = baseUrl();
 		List<String> tokens = List.of(
@@ -234,9 +244,14 @@ abstract class SecurityContract extends FhirServerTestBase {
 			assertThat(refused.body()).contains("OperationOutcome").doesNotContain(token);
 		}
 		// A token minted the same way but in order is accepted: the refusals above are for what they say.
-		HttpResponse<String> good = send(request(referralA).header("Authorization", "Bearer " + mint(TestClients.SERVER_KEY,
-				claims(audience, 600, 0))).GET());
+		String valid = mint(TestClients.SERVER_KEY, claims(audience, 600, 0));
+		HttpResponse<String> good = send(request(referralA).header("Authorization", "Bearer " + valid).GET());
 		assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+		// Neither the tokens nor the patient data appear in the server's log.
+		for (String token : tokens) {
+			assertThat(log.getAll()).doesNotContain(token.length() > 40 ? token.substring(token.length() - 40) : "Bearer " + token);
+		}
+		assertThat(log.getAll()).doesNotContain(valid.substring(valid.length() - 40));
 	}
 
 	@Test
@@ -251,6 +266,58 @@ abstract class SecurityContract extends FhirServerTestBase {
 		assertThat(TestClients.requestToken(origin(), elsewhere, "system/Patient.rs").statusCode()).isEqualTo(401);
 		String unknown = TestClients.assertion(endpoint, "nobody", TestClients.key(TestClients.EHR));
 		assertThat(TestClients.requestToken(origin(), unknown, "system/Patient.rs").statusCode()).isEqualTo(401);
+	}
+
+	// ---- the attack table ----
+
+	/** One hostile request: who sends it, what, the status it must get, and what its audit record names. */
+	private record Attack(String name, String client, HttpRequest.Builder request, int status) {}
+
+	@Test
+	void hostileRequestsAreRefusedAuditedAndChangeNothing() {
+		String nested = "{\"resourceType\":\"Patient\",\"extension\":" + "[{\"url\":\"http://x\",\"extension\":".repeat(3000)
+				+ "[]" + "}]".repeat(3000) + "}";
+		String xxe = "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+				+ "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"&x;\"/></name></Patient>";
+		Task own = parse(Task.class, get(taskA).body());
+		own.setStatus(Task.TaskStatus.CANCELLED).setStatusReason(new CodeableConcept().setText("the performer cannot cancel"));
+		List<Attack> attacks = List.of(
+				new Attack("cross-organization read", TestClients.FOOD_SHELF_A, request(referralB).GET(), 403),
+				new Attack("include of a patient without consent", TestClients.FOOD_SHELF_A,
+						request("Task?_id=" + id(taskWithoutConsent) + "&_include=Task:patient").GET(), 403),
+				new Attack("history of another's referral", TestClients.FOOD_SHELF_A, request(referralB + "/_history").GET(), 403),
+				new Attack("transition by the wrong party", TestClients.FOOD_SHELF_A, request(taskA).header("Content-Type", FHIR_JSON)
+						.PUT(HttpRequest.BodyPublishers.ofString(json(own))), 403),
+				new Attack("a clinical write with a directory reader's token", TestClients.MEMBER_SERVICES, request("Patient")
+						.header("Content-Type", FHIR_JSON).POST(HttpRequest.BodyPublishers.ofString(json(patient("Mallory")))), 403),
+				new Attack("deeply nested body", TestClients.EHR, request("Patient").header("Content-Type", FHIR_JSON)
+						.POST(HttpRequest.BodyPublishers.ofString(nested)), 400),
+				new Attack("XML external entity", TestClients.EHR, request("Patient").header("Content-Type", "application/fhir+xml")
+						.POST(HttpRequest.BodyPublishers.ofString(xxe)), 400),
+				new Attack("unbounded include", TestClients.EHR, request("Task?_include=*").GET(), 400),
+				new Attack("deep chain", TestClients.EHR, request("Task?focus:ServiceRequest.subject:Patient.organization.name=x").GET(), 400));
+		int patientsBefore = parse(Bundle.class, get("Patient?_summary=count").body()).getTotal();
+		for (Attack attack : attacks) {
+			String marker = "attack-" + UUID.randomUUID();
+			HttpResponse<String> response = send(attack.request().header("Authorization", "Bearer " + tokenFor(attack.client()))
+					.header("X-Request-ID", marker));
+			assertThat(response.statusCode()).as(attack.name() + ": " + response.body()).isEqualTo(attack.status());
+			assertThat(response.body()).as(attack.name()).contains("OperationOutcome").doesNotContain("Bravo", "root:");
+			List<AuditEvent> refusals = audit("AuditEvent?altid=" + attack.client() + "&outcome=4&_count=5");
+			assertThat(refusals).as(attack.name() + " is audited").isNotEmpty();
+			assertThat(refusals.get(0).getOutcomeDesc()).as(attack.name()).startsWith(String.valueOf(attack.status()));
+		}
+		assertThat(parse(Bundle.class, get("Patient?_summary=count").body()).getTotal()).isEqualTo(patientsBefore);
+		assertThat(parse(Task.class, get(taskA).body()).getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+	}
+
+	@Test
+	void searchParameterInjectionIsJustAValue() {
+		String injection = java.net.URLEncoder.encode("x') OR 1=1; DROP TABLE hfj_resource; --", java.nio.charset.StandardCharsets.UTF_8);
+		HttpResponse<String> response = get("Patient?family=" + injection + "&_total=accurate");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(parse(Bundle.class, response.body()).getTotal()).isZero();
+		assertThat(get(patientA).statusCode()).isEqualTo(200);
 	}
 
 	// ---- the audit trail ----
@@ -370,6 +437,7 @@ abstract class SecurityContract extends FhirServerTestBase {
 		c.getScope().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null));
 		c.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IDSCL", null));
 		c.setPatient(new Reference(patient)).setDateTimeElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		c.addOrganization(new Reference(TestClients.ORGANIZATION_A)).addPerformer(new Reference(patient));
 		c.getPolicyRule().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "hipaa-auth", null));
 		c.setSource(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("Signed consent")
 				.setUrl("https://clinic.example.org/consents/" + UUID.randomUUID() + ".pdf"));
@@ -381,7 +449,10 @@ abstract class SecurityContract extends FhirServerTestBase {
 		sr.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE).setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
 		sr.addCategory().addCoding().setSystem("http://hl7.org/fhir/us/core/CodeSystem/us-core-category").setCode("sdoh");
 		sr.getCode().addCoding(new Coding("http://snomed.info/sct", "467771000124109", "Assistance with application for food pantry program"));
-		sr.setSubject(new Reference(patient)).addPerformer(new Reference(performer)).addSupportingInfo(new Reference(consent));
+		sr.setSubject(new Reference(patient)).addPerformer(new Reference(performer));
+		if (consent != null) {
+			sr.addSupportingInfo(new Reference(consent));
+		}
 		return sr;
 	}
 
@@ -390,7 +461,7 @@ abstract class SecurityContract extends FhirServerTestBase {
 		task.setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
 		task.setCode(new CodeableConcept().addCoding(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
 		task.setFocus(new Reference(referral)).setFor(new Reference(patient));
-		task.setAuthoredOnElement(new DateTimeType("2026-11-20T09:00:00Z"));
+		task.setAuthoredOnElement(new DateTimeType("2026-11-20T09:00:00Z")).setRequester(new Reference(CLINIC));
 		if (owner != null) {
 			task.setOwner(new Reference(owner));
 		}

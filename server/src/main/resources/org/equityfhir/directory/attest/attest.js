@@ -31,9 +31,12 @@
     return body;
   }
 
+  // The form's answer lists: our guide's value sets enumerate their codes, so the page reads them as stored.
   async function expand(name) {
-    const vs = await fhir('ValueSet/$expand?url=' + encodeURIComponent(VS + name));
-    codes[name] = ((vs.expansion && vs.expansion.contains) || []).map((c) => ({ system: c.system, code: c.code, display: c.display || c.code }));
+    const found = await fhir('ValueSet?url=' + encodeURIComponent(VS + name));
+    const vs = ((found.entry || [])[0] || {}).resource || {};
+    codes[name] = ((vs.compose && vs.compose.include) || []).flatMap((include) => (include.concept || [])
+      .map((c) => ({ system: include.system, code: c.code, display: c.display || c.code })));
   }
 
   function el(tag, props = {}, ...children) {
