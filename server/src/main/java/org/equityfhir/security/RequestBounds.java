@@ -23,8 +23,15 @@ class RequestBounds {
 	private final SecurityProperties properties;
 	private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
+	private final java.time.Clock clock;
+
 	RequestBounds(SecurityProperties properties) {
+		this(properties, java.time.Clock.systemUTC());
+	}
+
+	RequestBounds(SecurityProperties properties, java.time.Clock clock) {
 		this.properties = properties;
+		this.clock = clock;
 	}
 
 	private record Window(long minute, AtomicInteger count) {}
@@ -102,7 +109,7 @@ class RequestBounds {
 		Caller caller = PolicyAuthorization.callerOf(request);
 		String key = caller.anonymous() && request instanceof ServletRequestDetails servlet
 				? "address:" + servlet.getServletRequest().getRemoteAddr() : "client:" + caller.clientId();
-		long minute = System.currentTimeMillis() / 60_000;
+		long minute = clock.millis() / 60_000;
 		Window window = windows.compute(key, (k, w) -> w == null || w.minute() != minute ? new Window(minute, new AtomicInteger()) : w);
 		if (window.count().incrementAndGet() > limit) {
 			throw new TooManyRequests("more than " + limit + " requests in a minute from " + caller.describe() + "; try again shortly");
