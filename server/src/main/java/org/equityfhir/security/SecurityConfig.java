@@ -74,10 +74,14 @@ public class SecurityConfig {
 		return registry;
 	}
 
-	/** Spring Authorization Server's authorization table, in each database's own types. */
+	/**
+	 * Spring Authorization Server's authorization table, in each database's own types: text on PostgreSQL
+	 * (as its documentation asks), clob on H2. Both are read and written as strings, which matters because
+	 * that library detects the column types once per JVM, from whichever database it meets first.
+	 */
 	private static void createAuthorizationTable(JdbcTemplate jdbc, DatabaseProperties db) {
 		boolean postgres = db.kind().name().equals("POSTGRESQL");
-		String lob = postgres ? "text" : "blob";
+		String lob = postgres ? "text" : "clob";
 		String ts = postgres ? "timestamptz" : "timestamp";
 		StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS oauth2_authorization (id varchar(100) NOT NULL, "
 				+ "registered_client_id varchar(100) NOT NULL, principal_name varchar(200) NOT NULL, "
