@@ -77,6 +77,21 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 		if (policy == null) {
 			return new RuleBuilder().denyAll("no role this server knows").build();
 		}
+		seeUnmaskedWhereAllowed(request, caller, policy);
+		if (rulesByCaller.size() > 10_000) {
+			rulesByCaller.clear();
+		}
+		return rulesByCaller.computeIfAbsent(caller, this::rulesFor);
+	}
+
+	/**
+	 * The rules depend only on the caller's claims and the policies (which are code), so they are built
+	 * once per distinct caller: no invalidation is needed, and a new token with other claims is another key.
+	 */
+	private final java.util.Map<Caller, List<IAuthRule>> rulesByCaller = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private List<IAuthRule> rulesFor(Caller caller) {
+		AccessPolicy policy = caller.policy();
 		SmartScopes scopes = caller.anonymous() ? null : caller.scopes();
 		boolean organizationScoped = policy.reach() == AccessPolicy.Reach.OWN_ORGANIZATION;
 		RuleBuilder rules = new RuleBuilder();
@@ -149,8 +164,7 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			rules.allow("attestation forms").read().resourcesOfType("QuestionnaireResponse").withAnyId().withTester(ABOUT_THE_DIRECTORY);
 		}
 		rules.denyAll("not permitted to " + caller.describe());
-		seeUnmaskedWhereAllowed(request, caller, policy);
-		return rules.build();
+		return List.copyOf(rules.build());
 	}
 
 	/** Inside $attest only: the attested Practitioner's new version, the form and its Provenance, in one transaction. */

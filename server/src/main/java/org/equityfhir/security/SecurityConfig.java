@@ -251,7 +251,7 @@ public class SecurityConfig {
 		return http.build();
 	}
 
-	private static UrlBasedCorsConfigurationSource cors(SecurityProperties properties) {
+	static UrlBasedCorsConfigurationSource cors(SecurityProperties properties) {
 		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
 		if (!properties.corsAllowedOrigins().isEmpty()) {
 			CorsConfiguration cors = new CorsConfiguration();
