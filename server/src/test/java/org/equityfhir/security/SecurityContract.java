@@ -146,6 +146,27 @@ abstract class SecurityContract extends FhirServerTestBase {
 		assertThat(metadata.body()).contains("SMART-on-FHIR", origin() + "/oauth2/token");
 	}
 
+	// ---- web pages ----
+
+	@Test
+	void everyPageCarriesSecurityHeadersAndTheSignInFormACsrfToken() {
+		for (String page : List.of("/inbox/", "/attest/", "/directory/", "/login")) {
+			HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(origin() + page)).header(ANONYMOUS, "1").GET());
+			assertThat(response.statusCode()).as(page).isEqualTo(200);
+			assertThat(response.headers().firstValue("Content-Security-Policy")).as(page)
+					.hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'", "default-src 'self'"));
+			assertThat(response.headers().firstValue("X-Frame-Options")).as(page).contains("DENY");
+			assertThat(response.headers().firstValue("X-Content-Type-Options")).as(page).contains("nosniff");
+		}
+		assertThat(send(HttpRequest.newBuilder(URI.create(origin() + "/login")).header(ANONYMOUS, "1").GET()).body())
+				.contains("name=\"_csrf\"");
+		// A sign-in posted without the form's CSRF token is refused.
+		HttpResponse<String> forged = send(HttpRequest.newBuilder(URI.create(origin() + "/login")).header(ANONYMOUS, "1")
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("username=a&password=b")));
+		assertThat(forged.statusCode()).isEqualTo(403);
+	}
+
 	// ---- the public directory ----
 
 	@Test
