@@ -4,7 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
@@ -145,9 +144,5 @@ public class AuditTrail {
 		sql.append(" ORDER BY recorded DESC, id FETCH FIRST ").append(Math.max(1, limit)).append(" ROWS ONLY");
 		return jdbc.query(sql.toString(), (rs, i) -> fhirContext.newJsonParser().parseResource(AuditEvent.class, rs.getString(1)),
 				args.toArray());
-	}
-
-	static String base64(String s) {
-		return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
 	}
 }

@@ -24,7 +24,6 @@ import java.util.Set;
 import org.equityfhir.api.InterceptorOrder;
 import org.equityfhir.directory.DirectoryMasking;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Task;

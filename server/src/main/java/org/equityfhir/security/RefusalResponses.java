@@ -46,7 +46,7 @@ class RefusalResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
 	private void write(HttpServletRequest request, HttpServletResponse response, int status, OperationOutcome.IssueType type, String why,
 			Caller caller) throws IOException {
 		audit.record(new AuditTrail.Entry(caller, "refused", AuditEventAction.E,
-				status == 401 ? AuditEventOutcome._4 : AuditEventOutcome._4, status + " " + why, List.of(), null,
+				AuditEventOutcome._4, status + " " + why, List.of(), null,
 				request.getMethod() + " " + request.getRequestURI(), request.getRemoteAddr()));
 		response.setStatus(status);
 		response.setContentType("application/fhir+json;charset=UTF-8");
