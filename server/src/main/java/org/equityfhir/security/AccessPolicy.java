@@ -23,7 +23,9 @@ public record AccessPolicy(Map<String, Set<Interaction>> types, List<String> ope
 		/** As ALL, and its own Practitioner record unmasked. */
 		OWN_PRACTITIONER,
 		/** As ALL, and the directory unmasked, opt-outs included. */
-		UNMASKED_DIRECTORY
+		UNMASKED_DIRECTORY,
+		/** Summary MeasureReports only: reports about populations, never about one patient. */
+		AGGREGATES_ONLY
 	}
 
 	/** The provider directory's resource types: public to read and search. */
@@ -67,9 +69,12 @@ public record AccessPolicy(Map<String, Set<Interaction>> types, List<String> ope
 		POLICIES.put(Role.DIRECTORY_ADMIN, new AccessPolicy(
 				types(DIRECTORY_TYPES, "cruds", CONFORMANCE_TYPES, "rs"),
 				ops("$attest", "$match", "$validate"), Reach.UNMASKED_DIRECTORY));
+		POLICIES.put(Role.EQUITY_ANALYST, new AccessPolicy(
+				types(CONFORMANCE_TYPES, "rs", "MeasureReport", "rs"),
+				ops("$network-adequacy", "$evaluate-measure"), Reach.AGGREGATES_ONLY));
 		POLICIES.put(Role.ADMIN, new AccessPolicy(
-				types(DIRECTORY_TYPES, "rs", CONFORMANCE_TYPES, "cruds", "AuditEvent", "rs", "Subscription", "rs"),
-				ops("$status", "$referral-metrics"), Reach.ALL));
+				types(DIRECTORY_TYPES, "rs", CONFORMANCE_TYPES, "cruds", "AuditEvent", "rs", "Subscription", "rs", "MeasureReport", "rs"),
+				ops("$status", "$referral-metrics", "$network-adequacy", "$evaluate-measure"), Reach.ALL));
 	}
 
 	public static AccessPolicy of(Role role) {
@@ -119,6 +124,7 @@ public record AccessPolicy(Map<String, Set<Interaction>> types, List<String> ope
 					case OWN_ORGANIZATION -> "its own organization's referrals only (OrganizationScope); Patients: name, contact, language";
 					case OWN_PRACTITIONER -> "its own Practitioner unmasked, the rest as the public sees it";
 					case UNMASKED_DIRECTORY -> "the full directory, opt-outs included";
+					case AGGREGATES_ONLY -> "summary reports only, small cells suppressed; no patient-level output";
 				}).append(" |\n"));
 		md.append("\nGroups: (clinical) is every type not in another group; (directory) is ")
 				.append(String.join(", ", DIRECTORY.stream().sorted().toList())).append("; (conformance) is ")

@@ -56,7 +56,7 @@ class EmbeddedIssuer implements RegisteredClientRepository {
 	/** The public client the web pages sign their users in with (authorization code with PKCE). */
 	static final String WEB_CLIENT = "equity-web";
 	/** The pages a signed-in user may return to, on the server the user signed in at. */
-	static final List<String> WEB_PAGES = List.of("/inbox/", "/attest/");
+	static final List<String> WEB_PAGES = List.of("/inbox/", "/attest/", "/equity/");
 	static final String WEB_SCOPE = "user/*.cruds";
 	/** SMART Backend Services: a client assertion lives at most five minutes. */
 	static final Duration MAX_ASSERTION_LIFETIME = Duration.ofMinutes(5);

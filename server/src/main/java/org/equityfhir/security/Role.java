@@ -9,6 +9,7 @@ public enum Role {
 	MEMBER_SERVICES("member-services", "Member services / nurse navigator"),
 	CLINICIAN("clinician", "Clinician"),
 	DIRECTORY_ADMIN("directory-admin", "Directory administrator"),
+	EQUITY_ANALYST("equity-analyst", "Equity analyst (aggregate reports only)"),
 	ADMIN("admin", "Operator / admin");
 
 	private final String code;
