@@ -14,7 +14,7 @@ import org.hl7.fhir.r4.model.Practitioner;
  * CodeSystem the cultural-competency search parameter's :below follows), so that asking for
  * "east-african" credits a clinician who attested "somali".
  */
-class CompetencyHierarchy {
+public class CompetencyHierarchy {
 
 	static final String SYSTEM = "http://equityfhir.org/fhir/CodeSystem/cultural-competency";
 	static final String EXTENSION = DirectoryCategory.CULTURAL_COMPETENCY;
@@ -22,7 +22,7 @@ class CompetencyHierarchy {
 	private final Map<String, String> parents = new HashMap<>();
 	private final Map<String, String> displays = new HashMap<>();
 
-	CompetencyHierarchy(FhirContext fhirContext, GuidePackage terminology) {
+	public CompetencyHierarchy(FhirContext fhirContext, GuidePackage terminology) {
 		walk(terminology.resource(fhirContext, "CodeSystem-cultural-competency.json", CodeSystem.class).getConcept(), null);
 	}
 
@@ -36,7 +36,7 @@ class CompetencyHierarchy {
 		}
 	}
 
-	boolean isAtOrBelow(String code, String ancestor) {
+	public boolean isAtOrBelow(String code, String ancestor) {
 		for (String at = code; at != null; at = parents.get(at)) {
 			if (at.equals(ancestor)) {
 				return true;
@@ -45,12 +45,12 @@ class CompetencyHierarchy {
 		return false;
 	}
 
-	String display(String code) {
+	public String display(String code) {
 		return displays.getOrDefault(code, code);
 	}
 
 	/** The competency codes a (masked or not) Practitioner carries, from our extension's code. */
-	List<String> codesOn(Practitioner practitioner) {
+	public List<String> codesOn(Practitioner practitioner) {
 		return practitioner.getExtensionsByUrl(EXTENSION).stream()
 				.map(e -> e.getExtensionByUrl("code"))
 				.filter(code -> code != null && code.getValue() instanceof CodeableConcept)

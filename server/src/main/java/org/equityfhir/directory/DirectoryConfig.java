@@ -57,10 +57,15 @@ class DirectoryConfig {
 	/** {@code PractitionerRole/$match}. */
 	@Bean
 	FhirRestContribution practitionerRoleMatch(
-			FhirContext fhirContext, DaoRegistry daos, MatchUrlService matchUrls, List<GuidePackage> guidePackages) {
-		MatchOperation match = new MatchOperation(fhirContext, daos, matchUrls,
-				new CompetencyHierarchy(fhirContext, find(guidePackages, GuidePackage.TERMINOLOGY_ID)));
+			FhirContext fhirContext, DaoRegistry daos, MatchUrlService matchUrls, CompetencyHierarchy competencies) {
+		MatchOperation match = new MatchOperation(fhirContext, daos, matchUrls, competencies);
 		return server -> server.registerProvider(match);
+	}
+
+	/** Our cultural-competency hierarchy: $match credits a narrower competency, and the equity reports count by it. */
+	@Bean
+	CompetencyHierarchy competencyHierarchy(FhirContext fhirContext, List<GuidePackage> guidePackages) {
+		return new CompetencyHierarchy(fhirContext, find(guidePackages, GuidePackage.TERMINOLOGY_ID));
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package org.equityfhir.referral;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
@@ -13,7 +12,6 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -122,39 +120,13 @@ class ReferralMetricsOperation {
 
 	/** When the Task first took each status, from its history: the server's own record of the loop. */
 	private LoopMetrics.Referral referral(Task task, String receiver, String category, Patient patient) {
-		@SuppressWarnings("unchecked")
-		IFhirResourceDao<Task> dao = (IFhirResourceDao<Task>) daos.getResourceDao("Task");
-		List<IBaseResource> versions = new ArrayList<>(dao.history(task.getIdElement().toUnqualifiedVersionless(), null, null, null,
-				new SystemRequestDetails()).getResources(0, 1000));
-		versions.sort((a, b) -> Long.compare(a.getIdElement().getVersionIdPartAsLong(), b.getIdElement().getVersionIdPartAsLong()));
-		Instant accepted = null;
-		Instant closed = null;
-		boolean everAccepted = false;
-		boolean everRejected = false;
-		for (IBaseResource version : versions) {
-			Task.TaskStatus status = ((Task) version).getStatus();
-			Instant at = version.getMeta().getLastUpdated() == null ? null : version.getMeta().getLastUpdated().toInstant();
-			boolean takenOn = status == Task.TaskStatus.ACCEPTED || status == Task.TaskStatus.INPROGRESS
-					|| status == Task.TaskStatus.ONHOLD || status == Task.TaskStatus.COMPLETED || status == Task.TaskStatus.FAILED;
-			if (takenOn && !everAccepted) {
-				everAccepted = true;
-				accepted = at;
-			}
-			if (status == Task.TaskStatus.REJECTED) {
-				everRejected = true;
-			}
-			if (status == Task.TaskStatus.COMPLETED && closed == null) {
-				closed = at;
-			}
-		}
-		Instant sent = task.hasAuthoredOn() ? task.getAuthoredOn().toInstant()
-				: versions.isEmpty() ? null : versions.get(0).getMeta().getLastUpdated().toInstant();
+		ReferralHistory history = ReferralHistory.of(daos, task);
 		Map<String, String> strata = new HashMap<>();
 		strata.put("language", patient == null ? "unknown" : language(patient));
 		strata.put("race", patient == null ? "unknown" : omb(patient, RACE));
 		strata.put("ethnicity", patient == null ? "unknown" : omb(patient, ETHNICITY));
-		return new LoopMetrics.Referral(receiver, category, task.getStatus().toCode(), sent, accepted, closed, everAccepted,
-				everRejected, strata);
+		return new LoopMetrics.Referral(receiver, category, task.getStatus().toCode(), history.sent(), history.acceptedAt(),
+				history.closedAt(), history.everAccepted(), history.everRejected(), strata);
 	}
 
 	/** The Gravity SDOH domain the referral is for (its first SDOHCC category), or "sdoh" when it names none. */

@@ -82,6 +82,9 @@ class ConfigurationDocumentationTest {
 		if (type == boolean.class || type == Boolean.class) {
 			return "false";
 		}
+		if (type == double.class || type == Double.class) {
+			return "7.5";
+		}
 		if (type == org.springframework.util.unit.DataSize.class) {
 			return "3MB";
 		}

@@ -50,6 +50,7 @@ abstract class RoleMatrixContract extends FhirServerTestBase {
 		EXPECTED.put(TestClients.CLINICIAN, new String[] {"-", "-", "-", "rs", "-"});
 		EXPECTED.put(TestClients.DIRECTORY_ADMIN, new String[] {"-", "-", "-", "cruds", "-"});
 		EXPECTED.put(TestClients.ADMIN, new String[] {"-", "-", "-", "rs", "rs"});
+		EXPECTED.put(TestClients.EQUITY_ANALYST, new String[] {"-", "-", "-", "-", "-"});
 		EXPECTED.put(null, new String[] {"-", "-", "-", "rs", "-"});
 	}
 

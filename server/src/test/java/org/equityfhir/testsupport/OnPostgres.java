@@ -16,6 +16,6 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(
 		classes = EquityFhirApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = TestServerProperties.COMMON)
+		properties = {TestServerProperties.COMMON, TestServerProperties.NO_SCHEDULED_REPORTS})
 @ContextConfiguration(initializers = DatabaseInitializers.Postgres.class)
 public @interface OnPostgres {}

@@ -54,6 +54,8 @@ public final class TestClients {
 	public static final String ORGANIZATION_A = "Organization/food-shelf-a";
 	public static final String ORGANIZATION_B = "Organization/food-shelf-b";
 	public static final String CLINICIAN = "test-clinician";
+	/** An equity analyst: summary reports only. */
+	public static final String EQUITY_ANALYST = "test-equity-analyst";
 	public static final String CLINICIAN_PRACTITIONER = "Practitioner/test-clinician";
 
 	private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +77,7 @@ public final class TestClients {
 		register(FOOD_SHELF_A, "community-organization", ORGANIZATION_A, null, "system/*.cruds", ec());
 		register(FOOD_SHELF_B, "community-organization", ORGANIZATION_B, null, "system/*.cruds", rsa());
 		register(CLINICIAN, "clinician", null, CLINICIAN_PRACTITIONER, "system/*.cruds", rsa());
+		register(EQUITY_ANALYST, "equity-analyst", null, null, "system/*.rs", rsa());
 	}
 
 	private TestClients() {}
