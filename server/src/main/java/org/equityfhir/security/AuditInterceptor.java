@@ -32,6 +32,9 @@ class AuditInterceptor {
 	}
 
 	/** Patient and referral data: everything but the directory, definitions and the trail itself. */
+	/** Operations that read patient data, in aggregate or not, wherever they are invoked: every evaluation is recorded. */
+	static final java.util.Set<String> AUDITED_OPERATIONS = java.util.Set.of("$network-adequacy", "$evaluate-measure", "$referral-metrics");
+
 	static boolean audited(String type) {
 		return type != null && !AccessPolicy.DIRECTORY.contains(type) && !AccessPolicy.CONFORMANCE.contains(type)
 				&& !AccessPolicy.SERVER_WRITTEN.contains(type);
@@ -83,14 +86,15 @@ class AuditInterceptor {
 				|| (operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE || operation == RestOperationTypeEnum.EXTENDED_OPERATION_TYPE
 						|| operation == RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
 		String type = request.getResourceName();
-		if (!reading || !(audited(type) || (type == null && interaction == Interaction.SEARCH))) {
+		boolean evaluation = request.getOperation() != null && AUDITED_OPERATIONS.contains(request.getOperation());
+		if (!reading || !(audited(type) || evaluation || (type == null && interaction == Interaction.SEARCH))) {
 			return;
 		}
 		String target = request.getId() != null ? type + "/" + request.getId().getIdPart() : null;
 		String patient = "Patient".equals(type) && target != null ? target : patientParameter(request);
 		audit.record(new AuditTrail.Entry(PolicyAuthorization.callerOf(request), interaction(request), AuditEventAction.R,
 				AuditEventOutcome._0, null, target == null ? List.of() : List.of(target), patient,
-				interaction == Interaction.SEARCH || target == null ? query(request) : null, address(request)));
+				interaction == Interaction.SEARCH || target == null || evaluation ? query(request) : null, address(request)));
 	}
 
 	/** Statuses of a refused attempt the API answers itself (401 and 403 are recorded where they are decided). */
