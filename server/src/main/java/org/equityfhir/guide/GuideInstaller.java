@@ -58,9 +58,9 @@ public class GuideInstaller implements ApplicationRunner {
 		spec.setReloadExisting(true);
 		if (pkg.id().equals(GuidePackage.PROFILES_ID)) {
 			// HAPI installs only terminology, profiles, search parameters and subscriptions by default; our
-			// guide's forms and operation definitions are served to clients too (canonical resolution).
+			// guide's forms, operation definitions and measures are served to clients too (canonical resolution).
 			List<String> types = new java.util.ArrayList<>(PackageUtils.DEFAULT_INSTALL_TYPES);
-			types.addAll(List.of("Questionnaire", "OperationDefinition"));
+			types.addAll(List.of("Questionnaire", "OperationDefinition", "Measure"));
 			spec.setInstallResourceTypes(types);
 		}
 		long start = System.nanoTime();

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -76,7 +77,7 @@ class EquityOperations {
 			@OperationParam(name = "subject", max = 1) StringType subject,
 			@OperationParam(name = "area", max = 1) CodeType area,
 			RequestDetails request) {
-		Measure measure = (Measure) daos.getResourceDao(Measure.class).read(id.toUnqualifiedVersionless(), new SystemRequestDetails());
+		Measure measure = measure(id);
 		String measureId = measure.getUrl() != null && measure.getUrl().startsWith(QualityMeasures.BASE)
 				? measure.getUrl().substring(QualityMeasures.BASE.length()) : null;
 		if (measureId == null || !QualityMeasures.IDS.contains(measureId)) {
@@ -106,6 +107,25 @@ class EquityOperations {
 			throw new InvalidRequestException("reportType subject needs a subject (Patient/123)");
 		}
 		return reports.evaluate(measureId, new QualityMeasures.Period(start, end), byZip(area), who, type.equals("subject-list"));
+	}
+
+	/**
+	 * The Measure by its server id or, as clients write it, by the last part of our canonical URL
+	 * ({@code Measure/sdoh-screening-rate}): the package installer gives installed resources ids of its own.
+	 */
+	private Measure measure(IdType id) {
+		try {
+			return (Measure) daos.getResourceDao(Measure.class).read(id.toUnqualifiedVersionless(), new SystemRequestDetails());
+		} catch (ResourceNotFoundException | ca.uhn.fhir.rest.server.exceptions.ResourceGoneException notById) {
+			ca.uhn.fhir.jpa.searchparam.SearchParameterMap byUrl = ca.uhn.fhir.jpa.searchparam.SearchParameterMap.newSynchronous(
+					Measure.SP_URL, new ca.uhn.fhir.rest.param.UriParam(QualityMeasures.BASE + id.getIdPart()));
+			List<org.hl7.fhir.instance.model.api.IBaseResource> found = daos.getResourceDao(Measure.class)
+					.search(byUrl, new SystemRequestDetails()).getResources(0, 1);
+			if (found.isEmpty()) {
+				throw notById;
+			}
+			return (Measure) found.get(0);
+		}
 	}
 
 	private static boolean byZip(CodeType area) {
