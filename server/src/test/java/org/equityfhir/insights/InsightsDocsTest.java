@@ -31,8 +31,10 @@ class InsightsDocsTest {
 					assertThat(docs).as(file + " " + population.getCriteria().getExpression())
 							.contains(population.getCriteria().getDescription())));
 		}
-		String threshold = java.util.Arrays.stream(InsightsProperties.class.getRecordComponents())
-				.filter(c -> c.getName().equals("smallestShown")).findFirst().orElseThrow()
+		java.lang.reflect.RecordComponent[] components = InsightsProperties.class.getRecordComponents();
+		int index = java.util.Arrays.asList(components).indexOf(java.util.Arrays.stream(components)
+				.filter(c -> c.getName().equals("smallestShown")).findFirst().orElseThrow());
+		String threshold = InsightsProperties.class.getDeclaredConstructors()[0].getParameters()[index]
 				.getAnnotation(org.springframework.boot.context.properties.bind.DefaultValue.class).value()[0];
 		assertThat(docs).contains("(default **" + threshold + "**)");
 	}

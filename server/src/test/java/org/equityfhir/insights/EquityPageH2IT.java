@@ -1,0 +1,6 @@
+package org.equityfhir.insights;
+
+import org.equityfhir.testsupport.OnH2;
+
+@OnH2
+class EquityPageH2IT extends EquityPageContract {}

@@ -1,0 +1,6 @@
+package org.equityfhir.insights;
+
+import org.equityfhir.testsupport.OnPostgres;
+
+@OnPostgres
+class EquityPagePostgresIT extends EquityPageContract {}
