@@ -50,7 +50,8 @@ class EquityOperations {
 			@OperationParam(name = "min-proficiency", max = 1) CodeType minProficiency,
 			@OperationParam(name = "distance", max = 1) DecimalType distance,
 			@OperationParam(name = "area", max = 1) CodeType area,
-			@OperationParam(name = "members-per-clinician", max = 1) DecimalType membersPerClinician) {
+			@OperationParam(name = "members-per-clinician", max = 1) DecimalType membersPerClinician,
+			@OperationParam(name = "service-area", max = OperationParam.MAX_UNLIMITED) List<StringType> serviceArea) {
 		String minimum = minProficiency == null ? properties.minProficiency() : minProficiency.getValue();
 		if (!PROFICIENCIES.contains(minimum)) {
 			throw new InvalidRequestException("min-proficiency must be a Plan-Net ILR code, one of " + String.join(", ", PROFICIENCIES)
@@ -65,7 +66,9 @@ class EquityOperations {
 		if (!(ratio > 0)) {
 			throw new InvalidRequestException("members-per-clinician must be more than 0, not " + ratio);
 		}
-		return reports.networkAdequacy(new NetworkAdequacy.Question(minimum, km, byZip(area), ratio), clock.instant());
+		java.util.Set<String> areas = serviceArea == null ? java.util.Set.of() : serviceArea.stream().map(StringType::getValue)
+				.filter(v -> v != null && !v.isBlank()).map(String::trim).collect(java.util.stream.Collectors.toUnmodifiableSet());
+		return reports.networkAdequacy(new NetworkAdequacy.Question(minimum, km, byZip(area), ratio, areas), clock.instant());
 	}
 
 	@Operation(name = "$evaluate-measure", type = Measure.class, idempotent = true)

@@ -78,7 +78,7 @@ class MonthlyReports implements SmartLifecycle {
 			stored.add(store(report, measure, month));
 		}
 		MeasureReport adequacy = reports.networkAdequacy(new NetworkAdequacy.Question(properties.minProficiency(),
-				properties.distanceKm(), false, properties.membersPerClinician()), clock.instant());
+				properties.distanceKm(), false, properties.membersPerClinician(), java.util.Set.of()), clock.instant());
 		adequacy.setPeriod(new org.hl7.fhir.r4.model.Period().setStart(java.util.Date.from(period.from()))
 				.setEnd(java.util.Date.from(period.until().minusMillis(1))));
 		stored.add(store(adequacy, "network-language-adequacy", month));

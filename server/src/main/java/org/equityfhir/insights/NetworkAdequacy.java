@@ -35,8 +35,16 @@ final class NetworkAdequacy {
 	static final List<String> POPULATIONS = List.of(MEMBERS, CLINICIANS, WITHOUT_ACCESS);
 	static final String COMPETENCY_SYSTEM = "http://equityfhir.org/fhir/CodeSystem/cultural-competency";
 
-	/** What the caller asked: ILR minimum, km, county or ZIP areas, and members per clinician above which a gap is flagged. */
-	record Question(String minProficiency, double distanceKm, boolean byZip, double membersPerClinician) {}
+	/**
+	 * What the caller asked: ILR minimum, km, county or ZIP areas, members per clinician above which a gap is
+	 * flagged, and the service area (areas as reported, e.g. "Ramsey County, MN"; empty: everywhere).
+	 */
+	record Question(String minProficiency, double distanceKm, boolean byZip, double membersPerClinician, Set<String> serviceArea) {
+
+		boolean inArea(String area) {
+			return serviceArea.isEmpty() || serviceArea.contains(area);
+		}
+	}
 
 	/** A clinician as adequacy counts them: what they offer and where they practise. */
 	record Clinician(Set<String> languages, List<String> competencies, List<String> races, String ethnicity,
@@ -54,6 +62,7 @@ final class NetworkAdequacy {
 			List<Location> locations) {
 		Places places = new Places(locations);
 		List<Clinician> clinicians = clinicians(question, practitioners, roles, locations, places);
+		members = members.stream().filter(m -> question.inArea(places.area(m.home(), question.byZip()))).toList();
 		List<Tally> groups = new ArrayList<>();
 		Map<String, List<Member>> byLanguage = new TreeMap<>();
 		members.stream().filter(m -> !Member.UNKNOWN.equals(m.language())).forEach(m -> byLanguage.computeIfAbsent(m.language(), l -> new ArrayList<>()).add(m));
@@ -105,8 +114,12 @@ final class NetworkAdequacy {
 			}
 		}
 		for (Clinician clinician : offering) {
+			List<String> areas = clinician.areas().stream().filter(question::inArea).toList();
+			if (areas.isEmpty() && !question.serviceArea().isEmpty()) {
+				continue;
+			}
 			tally.total.add(CLINICIANS, 1);
-			clinician.areas().forEach(area -> tally.stratum(stratifier, area, NetworkAdequacy::areaConcept).add(CLINICIANS, 1));
+			areas.forEach(area -> tally.stratum(stratifier, area, NetworkAdequacy::areaConcept).add(CLINICIANS, 1));
 		}
 		return tally;
 	}

@@ -106,7 +106,8 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			if (allowed.isEmpty()) {
 				continue;
 			}
-			IAuthRuleTester scope = organizationScoped && ORGANIZATION_SCOPED.contains(type) ? organizationTester(caller) : null;
+			IAuthRuleTester scope = organizationScoped && ORGANIZATION_SCOPED.contains(type) ? organizationTester(caller)
+					: policy.reach() == AccessPolicy.Reach.AGGREGATES_ONLY && type.equals("MeasureReport") ? SUMMARY_REPORTS_ONLY : null;
 			IAuthRuleTester interactions = interactionTester(type, allowed);
 			if (allowed.contains(Interaction.READ) || allowed.contains(Interaction.SEARCH)) {
 				finish(rules.allow(type + " read").read().resourcesOfType(type).withAnyId(), interactions, scope);
@@ -211,6 +212,20 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			rule.withTester(b);
 		}
 	}
+
+	/** An aggregates-only role reads summary MeasureReports, never one about a patient or listing patients. */
+	private static final IAuthRuleTester SUMMARY_REPORTS_ONLY = new IAuthRuleTester() {
+		@Override
+		public boolean matches(RuleTestRequest test) {
+			return true;
+		}
+
+		@Override
+		public boolean matchesOutput(RuleTestRequest test) {
+			return !(test.resource instanceof org.hl7.fhir.r4.model.MeasureReport report)
+					|| report.getType() == org.hl7.fhir.r4.model.MeasureReport.MeasureReportType.SUMMARY;
+		}
+	};
 
 	/** A read rule covers read and search alike: this keeps each to its own letter (r or s) of the scopes. */
 	private static IAuthRuleTester interactionTester(String type, Set<Interaction> allowed) {

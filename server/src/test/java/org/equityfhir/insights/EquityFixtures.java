@@ -87,6 +87,18 @@ final class EquityFixtures {
 		return p;
 	}
 
+	/** Adds a cultural competency (our code system) and an OMB race category to a clinician. */
+	static Practitioner withCompetencyAndRace(Practitioner p, String competency, String race) {
+		Extension c = new Extension("http://equityfhir.org/fhir/StructureDefinition/cultural-competency");
+		c.addExtension("code", new CodeableConcept().addCoding(new Coding("http://equityfhir.org/fhir/CodeSystem/cultural-competency", competency, null)));
+		p.addExtension(c);
+		Extension r = new Extension(US_CORE_RACE);
+		r.addExtension("ombCategory", new Coding(OMB, race, null));
+		r.addExtension("text", new StringType(race));
+		p.addExtension(r);
+		return p;
+	}
+
 	static Location site(String name, String county, double lat, double lon) {
 		Location site = new Location().setName(name).setStatus(Location.LocationStatus.ACTIVE);
 		site.getPosition().setLatitude(lat).setLongitude(lon);

@@ -101,6 +101,10 @@ abstract class EquityMeasuresContract extends FhirServerTestBase {
 	}
 
 	private static Observation screening(String patient, boolean positive) {
+		return screening(patient, positive, DAY);
+	}
+
+	static Observation screening(String patient, boolean positive, String day) {
 		Observation o = new Observation().setStatus(Observation.ObservationStatus.FINAL);
 		o.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "social-history", null));
 		o.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "survey", null));
@@ -108,7 +112,7 @@ abstract class EquityMeasuresContract extends FhirServerTestBase {
 		o.addCategory().addCoding(new Coding("http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes",
 				"food-insecurity", null));
 		o.getCode().addCoding(new Coding("http://loinc.org", "88122-7", "Within the past 12 months we worried whether our food would run out before we got money to buy more"));
-		o.setSubject(new Reference(patient)).setEffective(new DateTimeType(DAY));
+		o.setSubject(new Reference(patient)).setEffective(new DateTimeType(day));
 		o.setValue(new CodeableConcept().addCoding(positive ? new Coding("http://loinc.org", "LA28397-0", "Often true")
 				: new Coding("http://loinc.org", "LA28398-8", "Never true")));
 		if (positive) {
@@ -172,6 +176,15 @@ abstract class EquityMeasuresContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void everyEvaluationIsAudited() {
+		evaluate("interpreter-need-met", PERIOD + "&area=zip", TestClients.EQUITY_ANALYST);
+		HttpResponse<String> trail = send(request("AuditEvent?altid=" + TestClients.EQUITY_ANALYST + "&subtype=operation&_count=100")
+				.header("Authorization", "Bearer " + tokenFor(TestClients.ADMIN)).GET());
+		assertThat(trail.statusCode()).as(trail.body()).isEqualTo(200);
+		assertThat(trail.body()).contains("interpreter-need-met/$evaluate-measure?area=zip");
+	}
+
+	@Test
 	void positiveScreenRateByLanguageAndRace() {
 		var rate = evaluate("sdoh-positive-screen-rate", PERIOD, TestClients.EQUITY_ANALYST).getGroupFirstRep();
 		assertThat(total(rate)).containsExactly(40, 12);
@@ -224,6 +237,23 @@ abstract class EquityMeasuresContract extends FhirServerTestBase {
 				.findFirst().orElseThrow();
 		assertThat(patients.getEntry()).hasSize(40);
 		assertThat(stratum(list.getGroupFirstRep(), "language", "hmn")).as("administrators see every count").containsExactly(5, 5);
+	}
+
+	@Test
+	void anAnalystReadsSummaryReportsButNoReportAboutOnePatient() {
+		MeasureReport individual = new MeasureReport().setStatus(MeasureReport.MeasureReportStatus.COMPLETE)
+				.setType(MeasureReport.MeasureReportType.INDIVIDUAL).setMeasure("http://example.org/Measure/x")
+				.setSubject(new Reference(client().create().resource(EquityFixtures.member("Individual" + run, "so", null, null))
+						.execute().getId().toUnqualifiedVersionless().getValue()))
+				.setPeriod(new Period().setStartElement(new DateTimeType("2003-04-01")).setEndElement(new DateTimeType("2003-04-30")));
+		String id = client().create().resource(individual).execute().getId().toUnqualifiedVersionless().getValue();
+		HttpResponse<String> refused = send(request(id).header("Authorization", "Bearer " + tokenFor(TestClients.EQUITY_ANALYST)).GET());
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+		MeasureReport summary = evaluate("sdoh-screening-rate", PERIOD, TestClients.EQUITY_ANALYST);
+		summary.setId((String) null);
+		String stored = client().create().resource(summary).execute().getId().toUnqualifiedVersionless().getValue();
+		HttpResponse<String> allowed = send(request(stored).header("Authorization", "Bearer " + tokenFor(TestClients.EQUITY_ANALYST)).GET());
+		assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
 	}
 
 	@Test

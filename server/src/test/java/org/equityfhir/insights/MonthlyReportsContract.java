@@ -42,6 +42,9 @@ abstract class MonthlyReportsContract extends FhirServerTestBase {
 	private DaoRegistry daos;
 	@Autowired
 	private InsightsProperties properties;
+	/** The server's own job, as configured (its audit goes to the real trail). */
+	@Autowired
+	private MonthlyReports monthly;
 
 	private MonthlyReports instance() {
 		return new MonthlyReports(new JdbcTemplate(dataSource), reports, daos, properties, Clock.systemUTC(), what -> {});
@@ -117,16 +120,39 @@ abstract class MonthlyReportsContract extends FhirServerTestBase {
 
 	@Test
 	void aStoredMonthIsTheSameReportEvaluatedAgainForThatPeriod() {
-		YearMonth stored = unusedMonth();
-		assertThat(instance().run(stored)).isTrue();
-		Bundle back = stored(stored);
+		YearMonth month = unusedMonth();
+		String day = month.atDay(15) + "T10:00:00Z";
+		EquityFixtures tx = new EquityFixtures();
+		for (int i = 0; i < 24; i++) {
+			String patient = tx.add(EquityFixtures.member("Monthly", "so", "2054-5", null));
+			org.hl7.fhir.r4.model.Encounter visit = new org.hl7.fhir.r4.model.Encounter()
+					.setStatus(org.hl7.fhir.r4.model.Encounter.EncounterStatus.FINISHED)
+					.setClass_(new org.hl7.fhir.r4.model.Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+			visit.setSubject(new org.hl7.fhir.r4.model.Reference(patient)).setPeriod(new org.hl7.fhir.r4.model.Period()
+					.setStartElement(new org.hl7.fhir.r4.model.DateTimeType(day)).setEndElement(new org.hl7.fhir.r4.model.DateTimeType(day)));
+			tx.add(visit);
+			if (i < 12) {
+				tx.add(EquityMeasuresContract.screening(patient, false, day));
+			}
+		}
+		HttpResponse<String> seeded = post("", FHIR_JSON, json(tx.bundle()));
+		assertThat(seeded.statusCode()).as(seeded.body()).isEqualTo(200);
+
+		assertThat(monthly.run(month)).isTrue();
+		Bundle back = stored(month);
 		assertThat(back.getEntry()).hasSize(5);
 		MeasureReport screening = back.getEntry().stream().map(e -> (MeasureReport) e.getResource())
 				.filter(r -> r.getMeasure().endsWith("/sdoh-screening-rate")).findFirst().orElseThrow();
-		MeasureReport fresh = reports.evaluate("sdoh-screening-rate", new QualityMeasures.Period(stored.atDay(1), stored.atEndOfMonth()),
+		assertThat(screening.getGroupFirstRep().getPopulation()).extracting(p -> p.getCount()).containsExactly(24, 12);
+		MeasureReport fresh = reports.evaluate("sdoh-screening-rate", new QualityMeasures.Period(month.atDay(1), month.atEndOfMonth()),
 				false, null, false);
 		assertThat(fhirContext.newJsonParser().encodeResourceToString(strip(screening.copy())))
 				.isEqualTo(fhirContext.newJsonParser().encodeResourceToString(strip(fresh)));
+
+		HttpResponse<String> trail = send(request("AuditEvent?altid=" + InsightsConfig.MONTHLY_JOB.clientId() + "&_count=50")
+				.header("Authorization", "Bearer " + tokenFor(TestClients.ADMIN)).GET());
+		assertThat(trail.statusCode()).as(trail.body()).isEqualTo(200);
+		assertThat(trail.body()).as("the job's evaluation is in the audit trail").contains("monthly equity reports for " + month);
 	}
 
 	/** What differs between two evaluations of the same data: when, and the stored copy's id, meta and identifier. */

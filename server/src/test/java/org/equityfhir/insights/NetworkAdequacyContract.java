@@ -10,6 +10,7 @@ import org.equityfhir.testsupport.TestClients;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.MeasureReport;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Practitioner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,7 +50,11 @@ abstract class NetworkAdequacyContract extends FhirServerTestBase {
 		String northSite = tx.add(EquityFixtures.site("Northwood Clinic " + run, north, NORTH_LAT, LON));
 		String southSite = tx.add(EquityFixtures.site("Southlake Clinic " + run, south, SOUTH_LAT, LON));
 		for (int i = 0; i < 20; i++) {
-			clinician(tx, "so", "40", i < 5, northSite);
+			Practitioner somali = EquityFixtures.clinician("Clinician" + run, "so", "40", i < 5);
+			if (i >= 9) {
+				EquityFixtures.withCompetencyAndRace(somali, "somali", "2054-5");
+			}
+			tx.add(EquityFixtures.role(tx.add(somali), northSite));
 		}
 		for (int i = 0; i < 12; i++) {
 			clinician(tx, "hmn", "50", false, southSite);
@@ -64,12 +69,14 @@ abstract class NetworkAdequacyContract extends FhirServerTestBase {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 	}
 
+	/** Somali members are also Black (OMB 2054-5), so the race groups have members of ours too. */
 	private void members(EquityFixtures tx, String language, int inNorth, int inSouth) {
+		String race = language.equals("so") ? "2054-5" : null;
 		for (int i = 0; i < inNorth; i++) {
-			tx.add(EquityFixtures.member("North" + run, language, null, EquityFixtures.home(north, NORTH_LAT + 0.01, LON)));
+			tx.add(EquityFixtures.member("North" + run, language, race, EquityFixtures.home(north, NORTH_LAT + 0.01, LON)));
 		}
 		for (int i = 0; i < inSouth; i++) {
-			tx.add(EquityFixtures.member("South" + run, language, null, EquityFixtures.home(south, SOUTH_LAT - 0.01, LON)));
+			tx.add(EquityFixtures.member("South" + run, language, race, EquityFixtures.home(south, SOUTH_LAT - 0.01, LON)));
 		}
 	}
 
@@ -78,8 +85,11 @@ abstract class NetworkAdequacyContract extends FhirServerTestBase {
 		tx.add(EquityFixtures.role(practitioner, site));
 	}
 
+	/** Asked for the scenario's two counties only, so the shared database's other data stays out of every cell. */
 	private MeasureReport adequacy(String query, String as) {
-		HttpResponse<String> response = send(request("$network-adequacy" + (query.isEmpty() ? "" : "?" + query))
+		String area = "service-area=" + java.net.URLEncoder.encode(north + " County, MN", java.nio.charset.StandardCharsets.UTF_8)
+				+ "&service-area=" + java.net.URLEncoder.encode(south + " County, MN", java.nio.charset.StandardCharsets.UTF_8);
+		HttpResponse<String> response = send(request("$network-adequacy?" + area + (query.isEmpty() ? "" : "&" + query))
 				.header("Authorization", "Bearer " + tokenFor(as)).GET());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return parse(MeasureReport.class, response.body());
@@ -166,6 +176,20 @@ abstract class NetworkAdequacyContract extends FhirServerTestBase {
 	}
 
 	@Test
+	void culturalCompetencyAndRaceConcordanceAreGroupsToo() {
+		MeasureReport report = adequacy("", TestClients.EQUITY_ANALYST);
+		var somaliCommunity = group(report, "competency-somali");
+		assertThat(somaliCommunity.getCode().getCodingFirstRep().getSystem()).isEqualTo("http://equityfhir.org/fhir/CodeSystem/cultural-competency");
+		assertThat(count(stratum(somaliCommunity, north), "members")).as("Somali speakers point to the Somali community").contains(15);
+		assertThat(count(stratum(somaliCommunity, north), "clinicians")).as("11 of the 20 attest Somali cultural competency").contains(11);
+		assertThat(count(stratum(somaliCommunity, south), "members-without-access")).contains(12);
+		var black = group(report, "race-2054-5");
+		assertThat(count(stratum(black, north), "members")).contains(15);
+		assertThat(count(stratum(black, north), "clinicians")).as("11 shared their race").contains(11);
+		assertThat(gap(stratum(black, north))).isTrue();
+	}
+
+	@Test
 	void aLowerMinimumProficiencyCountsTheSpanishSpeakers() {
 		MeasureReport report = adequacy("min-proficiency=20", TestClients.EQUITY_ANALYST);
 		var spanishNorth = stratum(group(report, "language-es"), north);
@@ -177,6 +201,19 @@ abstract class NetworkAdequacyContract extends FhirServerTestBase {
 	void aWiderDistanceGivesTheSouthAccessToTheNorthsClinicians() {
 		MeasureReport report = adequacy("distance=150", TestClients.EQUITY_ANALYST);
 		assertThat(count(stratum(group(report, "language-so"), south), "members-without-access")).contains(0);
+	}
+
+	@Test
+	void withoutAServiceAreaTheReportCoversEveryArea() {
+		HttpResponse<String> response = send(request("$network-adequacy")
+				.header("Authorization", "Bearer " + tokenFor(TestClients.EQUITY_ANALYST)).GET());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		MeasureReport everywhere = parse(MeasureReport.class, response.body());
+		var somali = group(everywhere, "language-so");
+		assertThat(stratum(somali, north)).isNotNull();
+		assertThat(stratum(somali, south)).isNotNull();
+		assertThat(somali.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals("members")).findFirst()
+				.orElseThrow().getCountElement().getValue()).as("at least the scenario's 27 Somali members").isGreaterThanOrEqualTo(27);
 	}
 
 	@Test
