@@ -18,6 +18,8 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.MeasureReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * left unfinished past the lease (its instance died) is taken over. The reports themselves are conditional
  * creates on their identifier, so a run repeated after a crash stores nothing twice.
  */
-class MonthlyReports implements SmartLifecycle {
+class MonthlyReports implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
 
 	static final String IDENTIFIER_SYSTEM = "http://equityfhir.org/fhir/monthly-equity-report";
 	private static final Logger log = LoggerFactory.getLogger(MonthlyReports.class);
@@ -110,9 +112,17 @@ class MonthlyReports implements SmartLifecycle {
 				.getId().toUnqualifiedVersionless().getValue();
 	}
 
+	private volatile boolean running;
+
 	@Override
 	public void start() {
-		if (!properties.monthlyReports()) {
+		running = true;
+	}
+
+	/** The timer starts once the instance is ready (the guide installed), so the first run finds everything in place. */
+	@Override
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		if (!properties.monthlyReports() || !running || executor != null) {
 			return;
 		}
 		executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -126,6 +136,7 @@ class MonthlyReports implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		running = false;
 		ScheduledExecutorService e = executor;
 		if (e != null) {
 			e.shutdownNow();
@@ -135,6 +146,6 @@ class MonthlyReports implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return executor != null;
+		return running;
 	}
 }
