@@ -35,12 +35,20 @@ class InsightsConfig {
 	/** The caller the monthly job is recorded as in the audit trail. */
 	static final Caller MONTHLY_JOB = new Caller("server:monthly-equity-reports", Role.ADMIN, null, null, List.of());
 
+	/**
+	 * HAPI stops a synchronous search at its internal search size (10,000), which would cut a report's count of
+	 * members short; the reports need every member, so that size is raised to what a report may count
+	 * ({@link Records#LIMIT}). It only bounds searches the server makes for itself, which load what they match.
+	 */
 	@Bean
 	EquityReports equityReports(DaoRegistry daos, MatchUrlService matchUrls, FhirContext fhirContext, CompetencyHierarchy competencies,
-			List<GuidePackage> guidePackages, InsightsProperties properties) {
+			List<GuidePackage> guidePackages, InsightsProperties properties, ca.uhn.fhir.jpa.api.config.JpaStorageSettings storage) {
+		if (storage.getInternalSynchronousSearchSize() < Records.LIMIT + 1) {
+			storage.setInternalSynchronousSearchSize(Records.LIMIT + 1);
+		}
 		GuidePackage terminology = guidePackages.stream().filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst()
 				.orElseThrow(() -> new IllegalStateException("FHIR package " + GuidePackage.TERMINOLOGY_ID + " is not loaded"));
-		return new EquityReports(new Records(daos, matchUrls),
+		return new EquityReports(new Records(daos, matchUrls, storage),
 				new NetworkAdequacy(competencies, communities(terminology.resource(fhirContext, "ConceptMap-language-community.json", ConceptMap.class))),
 				new SmallCells(properties.smallestShown()));
 	}
