@@ -47,9 +47,32 @@ public class ErrorResponseInterceptor {
 			String message = problem != null ? problem : PercentEscapes.MALFORMED_IN_FORM;
 			return new InvalidRequestException(message, Outcomes.error(OperationOutcome.IssueType.INVALID, message));
 		}
+		// The database is away (restarting, failing over) or every connection is busy past the pool's wait: the
+		// request changed nothing and may be sent again, so it is 503 with Retry-After, not a fault of ours.
+		if (isDatabaseUnavailable(exception)) {
+			log.warn("{} {} answered 503: the database is unavailable ({})", servletRequest.getMethod(),
+					servletRequest.getRequestURI(), ExceptionUtils.getRootCause(exception).toString());
+			String message = "The database is unavailable for the moment: nothing was changed; retry the request shortly";
+			BaseServerResponseException unavailable = new BaseServerResponseException(503, message,
+					Outcomes.error(OperationOutcome.IssueType.TRANSIENT, message)) {};
+			unavailable.addResponseHeader("Retry-After", "5");
+			return unavailable;
+		}
 		String incident = UUID.randomUUID().toString();
 		log.error("Incident {}: {} {} failed", incident, servletRequest.getMethod(), servletRequest.getRequestURI(), exception);
 		String message = "The server could not complete the request (incident " + incident + "); the error was logged";
 		return new InternalErrorException(message, Outcomes.error(OperationOutcome.IssueType.EXCEPTION, message));
+	}
+
+	/** A failure to reach the database at all, before any statement ran: nothing can have been written. */
+	static boolean isDatabaseUnavailable(Throwable exception) {
+		for (Throwable t : ExceptionUtils.getThrowableList(exception)) {
+			if (t instanceof java.sql.SQLTransientConnectionException
+					|| t instanceof org.springframework.transaction.CannotCreateTransactionException
+					|| (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08"))) {
+				return true;
+			}
+		}
+		return false;
 	}
 }

@@ -39,7 +39,7 @@ class NotificationDelivery implements SmartLifecycle {
 	private final ReferralProperties properties;
 	private final Map<String, Channel> channels;
 	private final Clock clock;
-	private final String owner = "instance-" + UUID.randomUUID();
+	private final String owner = "instance-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
 	private final AtomicBoolean running = new AtomicBoolean();
 	private final AtomicBoolean stopped = new AtomicBoolean();
 	private final AtomicBoolean nudged = new AtomicBoolean();

@@ -44,6 +44,27 @@ public class ClientRegistry {
 				+ "updated_at TIMESTAMP NOT NULL)");
 		jdbc.execute("CREATE TABLE IF NOT EXISTS eq_security_assertion (client_id VARCHAR(200) NOT NULL, jti VARCHAR(200) NOT NULL, "
 				+ "expires_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, jti))");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS eq_security_key (name VARCHAR(40) PRIMARY KEY, jwk VARCHAR(20000) NOT NULL, "
+				+ "created_at TIMESTAMP NOT NULL)");
+	}
+
+	/**
+	 * The key every instance signs with when none is configured: the first instance to ask stores the one it
+	 * made, and every other instance (and every restart) reads that one, so a token from any instance is good
+	 * on all of them.
+	 */
+	String sharedKey(String name, java.util.function.Supplier<String> make) {
+		List<String> stored = jdbc.queryForList("SELECT jwk FROM eq_security_key WHERE name=?", String.class, name);
+		if (!stored.isEmpty()) {
+			return stored.get(0);
+		}
+		try {
+			jdbc.update("INSERT INTO eq_security_key (name, jwk, created_at) VALUES (?,?,?)", name, make.get(),
+					Timestamp.from(Instant.now()));
+		} catch (DuplicateKeyException anotherInstanceWasFirst) {
+			// fall through: read the one that instance stored
+		}
+		return jdbc.queryForObject("SELECT jwk FROM eq_security_key WHERE name=?", String.class, name);
 	}
 
 	/** Registers or replaces a client; the registration is checked first (see {@link #check(Client)}). */

@@ -69,10 +69,10 @@ class EmbeddedIssuer implements RegisteredClientRepository {
 	EmbeddedIssuer(ClientRegistry registry, SecurityProperties properties) {
 		this.registry = registry;
 		this.properties = properties;
-		this.signingKey = signingKey(properties.signingKey());
+		this.signingKey = signingKey(properties.signingKey(), registry);
 	}
 
-	private static RSAKey signingKey(String configured) {
+	private static RSAKey signingKey(String configured, ClientRegistry registry) {
 		try {
 			if (configured != null && !configured.isBlank()) {
 				JWK jwk = JWK.parse(configured);
@@ -81,11 +81,20 @@ class EmbeddedIssuer implements RegisteredClientRepository {
 				}
 				return rsa;
 			}
-			LOG.warn("equity.security.signing-key is not set: this instance signs tokens with a key made at start-up, "
-					+ "which other instances do not know and a restart forgets. Set EQUITY_SECURITY_SIGNING_KEY on every instance.");
-			return new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyID(UUID.randomUUID().toString()).generate();
-		} catch (java.text.ParseException | com.nimbusds.jose.JOSEException e) {
+			LOG.warn("equity.security.signing-key is not set: tokens are signed with a key the first instance made and "
+					+ "stored in the database, shared by every instance. Set EQUITY_SECURITY_SIGNING_KEY to keep the private "
+					+ "key out of the database.");
+			return RSAKey.parse(registry.sharedKey("token-signing", EmbeddedIssuer::newKey));
+		} catch (java.text.ParseException e) {
 			throw new IllegalArgumentException("equity.security.signing-key is not a JWK: " + e.getMessage());
+		}
+	}
+
+	private static String newKey() {
+		try {
+			return new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyID(UUID.randomUUID().toString()).generate().toJSONString();
+		} catch (com.nimbusds.jose.JOSEException e) {
+			throw new IllegalStateException(e);
 		}
 	}
 

@@ -61,6 +61,7 @@ public class SecurityConfig {
 		lock.runExclusively("security-schema", () -> {
 			registry.createSchema();
 			createAuthorizationTable(new JdbcTemplate(dataSource), db);
+			createSessionTables(dataSource, db);
 			if (properties.clientsFile() != null) {
 				List<ClientRegistry.Client> clients = registry.readClientsFile(properties.clientsFile());
 				clients.forEach(registry::save);
@@ -98,6 +99,25 @@ public class SecurityConfig {
 		}
 		ddl.append("PRIMARY KEY (id))");
 		jdbc.execute(ddl.toString());
+	}
+
+	/**
+	 * Spring Session's tables (the sign-in form's HTTP session, so a sign-in begun on one instance finishes on
+	 * any), from the schema script Spring Session ships, created once.
+	 */
+	private static void createSessionTables(DataSource dataSource, DatabaseProperties db) {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		Integer present = jdbc.queryForObject(
+				"SELECT count(*) FROM information_schema.tables WHERE upper(table_name) = 'SPRING_SESSION'", Integer.class);
+		if (present != null && present > 0) {
+			return;
+		}
+		String script = "org/springframework/session/jdbc/schema-"
+				+ (db.kind().name().equals("POSTGRESQL") ? "postgresql" : "h2") + ".sql";
+		org.springframework.jdbc.datasource.init.ResourceDatabasePopulator populator =
+				new org.springframework.jdbc.datasource.init.ResourceDatabasePopulator(
+						new org.springframework.core.io.ClassPathResource(script));
+		populator.execute(dataSource);
 	}
 
 	/** Sign-in for the web pages (authorization code with PKCE), shared by every signed-in page. */

@@ -14,7 +14,9 @@ public record DatabaseProperties(
 		String username,
 		String password,
 		@DefaultValue("./data") Path dataDir,
-		@DefaultValue("10") int maxPoolSize) {
+		@DefaultValue("10") int maxPoolSize,
+		@DefaultValue("5s") java.time.Duration connectionTimeout,
+		@DefaultValue("2s") java.time.Duration cacheCheck) {
 
 	public String effectiveUrl() {
 		if (url != null && !url.isBlank()) {

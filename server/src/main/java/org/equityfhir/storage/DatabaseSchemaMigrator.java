@@ -10,8 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and upgrades HAPI's schema with HAPI's own migrator before the JPA layer starts. The migrator
- * takes a lock in the database, so several instances starting at once migrate exactly once.
+ * Creates and upgrades HAPI's schema with HAPI's own migrator before the JPA layer starts, under
+ * {@link ClusterLock}, so several instances starting at once migrate exactly once. (HAPI's migrator keeps its
+ * own lock in its migration table, but on an empty database instances starting together race to create that
+ * table, and all but one fail: seen with three instances started at once.)
  */
 public class DatabaseSchemaMigrator {
 
@@ -27,6 +29,10 @@ public class DatabaseSchemaMigrator {
 	}
 
 	void migrate() {
+		new ClusterLock(dataSource, db).runExclusively("schema-migration", this::migrateNow);
+	}
+
+	private void migrateNow() {
 		long start = System.nanoTime();
 		HapiMigrator migrator = new HapiMigrator(MIGRATION_TABLE, dataSource, db.kind().migratorDriver());
 		migrator.createMigrationTableIfRequired();

@@ -55,6 +55,9 @@ public class HapiJpaWiring {
 			ds.setPassword(db.password());
 		}
 		ds.setMaximumPoolSize(db.maxPoolSize());
+		// How long a request waits for a connection before it is answered 503 (and readiness says DOWN) while
+		// the database is away; Hikari's default, 30 s, would hold requests and health checks that long.
+		ds.setConnectionTimeout(db.connectionTimeout().toMillis());
 		return ds;
 	}
 

@@ -55,8 +55,31 @@ abstract class ClosedLoopContract extends FhirServerTestBase {
 		return client().create().resource(resource).execute().getId().toUnqualifiedVersionless().getValue();
 	}
 
+	/** Where the two parties subscribe; a cluster test sends it to one instance. */
+	protected String subscriberBaseUrl() {
+		return baseUrl();
+	}
+
+	/** Where the food shelf moves the Task along; a cluster test sends it to another instance. */
+	protected String workflowBaseUrl() {
+		return baseUrl();
+	}
+
+	private HttpResponse<String> sendTo(String base, String path, String method, String body, String ifMatch) {
+		java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/" + path))
+				.header("Content-Type", FHIR_JSON).method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body));
+		if (ifMatch != null) {
+			request.header("If-Match", ifMatch);
+		}
+		return send(request);
+	}
+
 	private Bundle transaction(Bundle bundle) {
-		HttpResponse<String> response = post("", FHIR_JSON, json(bundle));
+		return transaction(baseUrl(), bundle);
+	}
+
+	private Bundle transaction(String base, Bundle bundle) {
+		HttpResponse<String> response = sendTo(base, "", "POST", json(bundle), null);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return parse(Bundle.class, response.body());
 	}
@@ -68,7 +91,8 @@ abstract class ClosedLoopContract extends FhirServerTestBase {
 		subscription.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK).setEndpoint(receiver.url(path))
 				.setPayload("application/fhir+json").getPayloadElement()
 				.addExtension(SubscriptionTopics.PAYLOAD_CONTENT, new CodeType(payload));
-		create(subscription);
+		HttpResponse<String> created = sendTo(subscriberBaseUrl(), "Subscription", "POST", json(subscription), null);
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 	}
 
 	private List<LoopbackReceiver.Delivery> await(String path, int atLeast) {
@@ -86,7 +110,7 @@ abstract class ClosedLoopContract extends FhirServerTestBase {
 	}
 
 	private Task move(Task task) {
-		HttpResponse<String> response = put("Task/" + task.getIdElement().getIdPart(), json(task),
+		HttpResponse<String> response = sendTo(workflowBaseUrl(), "Task/" + task.getIdElement().getIdPart(), "PUT", json(task),
 				"W/\"" + task.getMeta().getVersionId() + "\"");
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return parse(Task.class, response.body());
@@ -168,13 +192,15 @@ abstract class ClosedLoopContract extends FhirServerTestBase {
 		complete.addEntry().setFullUrl(procedureUrn).setResource(provision).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Procedure");
 		complete.addEntry().setResource(stored).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(taskId)
 				.setIfMatch("W/\"" + stored.getMeta().getVersionId() + "\"");
-		transaction(complete);
+		transaction(workflowBaseUrl(), complete);
 		assertThat(client().read().resource(ServiceRequest.class).withId(referralId).execute().getStatus())
 				.isEqualTo(ServiceRequest.ServiceRequestStatus.COMPLETED);
 
 		// 4. the clinic heard of every step, the last one the completion; the metrics count the referral
 		List<LoopbackReceiver.Delivery> toClinic = await("/loop-clinic-" + run, 4);
 		assertThat(toClinic.stream().map(LoopbackReceiver.Delivery::deliveryId).distinct()).hasSize(4);
+		assertThat(toClinic).extracting(LoopbackReceiver.Delivery::deliveryId).doesNotHaveDuplicates();
+		assertThat(receiver.receivedAt("/loop-shelf-" + run)).extracting(LoopbackReceiver.Delivery::deliveryId).doesNotHaveDuplicates();
 		Bundle last = parse(Bundle.class, toClinic.get(toClinic.size() - 1).body());
 		Parameters status = (Parameters) last.getEntryFirstRep().getResource();
 		assertThat(status.getParameter("notification-event").getPart().stream().filter(p -> p.getName().equals("event-number"))

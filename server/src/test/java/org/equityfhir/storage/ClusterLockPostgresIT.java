@@ -24,7 +24,7 @@ class ClusterLockPostgresIT {
 	void holdersOnDifferentInstancesNeverOverlap() throws Exception {
 		String url = PostgresTestDatabase.create("lock");
 		DatabaseProperties db = new DatabaseProperties(
-				url, PostgresTestDatabase.user(), PostgresTestDatabase.password(), Path.of("unused"), 4);
+				url, PostgresTestDatabase.user(), PostgresTestDatabase.password(), Path.of("unused"), 4, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2));
 		try (HikariDataSource first = pool(url); HikariDataSource second = pool(url)) {
 			List<ClusterLock> instances = List.of(new ClusterLock(first, db), new ClusterLock(second, db));
 			AtomicInteger inside = new AtomicInteger();
