@@ -38,11 +38,12 @@ cleanup() {
 trap cleanup EXIT
 mvn -B -q -f bench/gatling/pom.xml test-compile
 
-cpu() { # cumulative CPU seconds of: postgres, the instances, everything
+cpu() { # CPU seconds so far of: postgres processes, the instances, the whole machine (busy time, /proc/stat)
   local instances="" pid
   for i in $(seq 1 3); do pid=$(bench/cluster.sh pid "$i"); [ -n "$pid" ] && instances+=" $pid"; done
-  ps -eo pid=,comm=,times= | awk -v inst="$instances" 'BEGIN {n = split(inst, a, " "); for (i = 1; i <= n; i++) own[a[i]] = 1}
-    {all += $3} $2 == "postgres" {pg += $3} ($1 in own) {srv += $3} END {print pg + 0, srv + 0, all + 0}'
+  local machine; machine=$(awk -v hz="$(getconf CLK_TCK)" '/^cpu / {print int(($2 + $3 + $4 + $7 + $8 + $9) / hz)}' /proc/stat)
+  ps -eo pid=,comm=,times= | awk -v inst="$instances" -v machine="$machine" 'BEGIN {n = split(inst, a, " "); for (i = 1; i <= n; i++) own[a[i]] = 1}
+    $2 == "postgres" {pg += $3} ($1 in own) {srv += $3} END {print pg + 0, srv + 0, machine}'
 }
 gatling() { # seconds, results folder
   mvn -B -q -f bench/gatling/pom.xml gatling:test -Dgatling.simulationClass=org.equityfhir.bench.ClusterMix \
@@ -71,29 +72,36 @@ for n in $SIZES; do
   gatling "$SECONDS_PER_RUN" "$OUT/run-$n"
   kill "$SAMPLER" 2>/dev/null || true
   read -r pg1 srv1 all1 < <(cpu)
-  STATS=$(ls -d "$OUT/run-$n"/*/js/stats.json | tail -1)
-  python3 - "$STATS" "$n" "$BASELINE" "$((pg1 - pg0))" "$((srv1 - srv0))" "$((all1 - all0))" "$OUT/locks-$n" >> "$OUT/results.md" <<'PY'
-import json, sys
-stats = json.load(open(sys.argv[1]))["stats"]
+  python3 - "$OUT/run-$n.log" "$n" "$BASELINE" "$((pg1 - pg0))" "$((srv1 - srv0))" "$((all1 - all0))" "$OUT/locks-$n" >> "$OUT/results.md" <<'PY'
+import re, sys
+# Gatling's own summary of the run (its "Global Information" table), as printed at the end
+text = open(sys.argv[1]).read()
+text = text[text.rindex("---- Global Information"):]
+def figure(label, column=0):
+    line = next(l for l in text.splitlines() if l.startswith("> " + label))
+    return line.split("|")[1 + column].strip().replace(",", "")
 n, baseline = sys.argv[2], sys.argv[3]
 pg, srv, total = (int(x) for x in sys.argv[4:7])
-rate = stats["meanNumberOfRequestsPerSecond"]["total"]
+rate = float(figure("mean throughput"))
 ratio = "1.00" if not baseline else "%.2f" % (rate / float(baseline))
 other = max(total - pg - srv, 0)
 share = lambda x: "%d%%" % round(100 * x / total) if total else "-"
 locks = [tuple(int(v) for v in line.split("|")) for line in open(sys.argv[7]) if "|" in line]
 waits = sum(1 for w, _ in locks if w > 0)
 conns = max((c for _, c in locks), default=0)
-print("| %s | %.1f | %s | %d | %d | %d | %d | %s | %s | %s | %d | %d of %d |" % (n, rate, ratio,
-      stats["percentiles1"]["total"], stats["percentiles3"]["total"], stats["percentiles4"]["total"],
-      stats["numberOfRequests"]["ko"], share(pg), share(srv), share(other), conns, waits, len(locks)))
+ko = figure("request count", 2)
+print("| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d of %d |" % (n, rate, ratio,
+      figure("response time 50th percentile"), figure("response time 95th percentile"), figure("response time 99th percentile"),
+      ko, share(pg), share(srv), share(other), conns, waits, len(locks)))
+if not baseline:
+    open(sys.argv[7] + ".rate", "w").write(str(rate))
 PY
-  [ -z "$BASELINE" ] && BASELINE=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['stats']['meanNumberOfRequestsPerSecond']['total'])" "$STATS")
+  [ -z "$BASELINE" ] && BASELINE=$(cat "$OUT/locks-$n.rate")
 done
 {
   echo
   echo "Mix: create Patient, search Patient, refer (ServiceRequest + Task transaction), accept Task; $USERS users (closed), ${SECONDS_PER_RUN} s per size after a 20 s warm-up; through HAProxy."
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; each instance -Xmx$CLUSTER_HEAP, pool ${EQUITY_DB_MAX_POOL_SIZE:-10}; $(psql_ -d postgres -c 'SHOW server_version'), max_connections $(psql_ -d postgres -c 'SHOW max_connections')."
-  echo "CPU shares are of all CPU used on the machine during the measured run (the load generator is in 'other')."
+  echo "CPU shares are of the machine's busy CPU time during the measured run (/proc/stat); 'other' is mostly the load generator (Gatling) and HAProxy."
 } >> "$OUT/results.md"
 cat "$OUT/results.md"

@@ -81,7 +81,8 @@ class ClusterFaultsPostgresIT {
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 	private static final String FHIR_JSON = "application/fhir+json";
 	private static final int SCALE = "large".equals(System.getProperty("equity.faults.size")) ? 10 : 1;
-	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(5)).build();
 	private static final List<String> FIGURES = new CopyOnWriteArrayList<>();
 
 	/** Where tokens come from: the balancer, the issuer every instance knows. */
