@@ -437,10 +437,7 @@ class ClusterFaultsPostgresIT {
 		Thread.sleep(3_000);
 		cluster.db("stop");
 		Instant stopped = Instant.now();
-		for (int i = 1; i <= Cluster.SIZE; i++) {
-			int instance = i;
-			eventually(() -> readiness(instance) == 503, Boolean::booleanValue, Duration.ofSeconds(30));
-		}
+		awaitReadinessOnEveryInstance(503, Duration.ofSeconds(30));
 		Duration toDown = Duration.between(stopped, Instant.now());
 		HttpResponse<String> whileAway = fhir("GET", cluster.origin(1), "Patient?_count=1", null, TestClients.EHR);
 		assertThat(whileAway.statusCode()).isEqualTo(503);
@@ -454,10 +451,7 @@ class ClusterFaultsPostgresIT {
 
 		cluster.db("start");
 		Instant back = Instant.now();
-		for (int i = 1; i <= Cluster.SIZE; i++) {
-			int instance = i;
-			eventually(() -> readiness(instance) == 200, Boolean::booleanValue, Duration.ofSeconds(60));
-		}
+		awaitReadinessOnEveryInstance(200, Duration.ofSeconds(60));
 		Duration toUp = Duration.between(back, Instant.now());
 		Thread.sleep(3_000); // the balancer's two good checks
 		load.failures.clear();
@@ -473,6 +467,13 @@ class ClusterFaultsPostgresIT {
 				+ " ms; requests meanwhile were answered 503 with an OperationOutcome (" + failedWhileAway + " of them); after"
 				+ " PostgreSQL started again all instances were ready within " + toUp.toMillis() + " ms, with no restart of their own,"
 				+ " and the load ran without a failure.");
+	}
+
+	private void awaitReadinessOnEveryInstance(int status, Duration timeout) throws InterruptedException {
+		for (int i = 1; i <= Cluster.SIZE; i++) {
+			int instance = i;
+			eventually(() -> readiness(instance) == status, Boolean::booleanValue, timeout);
+		}
 	}
 
 	private int readiness(int instance) {

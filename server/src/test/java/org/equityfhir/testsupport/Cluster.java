@@ -43,17 +43,20 @@ public final class Cluster implements ExecutionCondition, ParameterResolver {
 	/** The extension form: see the class comment. */
 	public Cluster() {}
 
-	private Cluster(boolean start) {
-		run("down");
-		run("db", "down");
-		run("db", "up");
-		up();
+	/** A fresh cluster: whatever an earlier run left is stopped, the private database made anew, three instances up. */
+	private static Cluster start() {
+		Cluster cluster = new Cluster();
+		cluster.run("down");
+		cluster.run("db", "down");
+		cluster.run("db", "up");
+		cluster.up();
+		return cluster;
 	}
 
 	/** The cluster, started on first use (about two minutes: three instances on a fresh database). */
 	public static synchronized Cluster shared(ExtensionContext context) {
 		if (shared == null) {
-			shared = new Cluster(true);
+			shared = start();
 			Cluster started = shared;
 			context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
 					.put("equity-cluster", (ExtensionContext.Store.CloseableResource) () -> {
