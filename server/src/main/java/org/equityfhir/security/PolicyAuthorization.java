@@ -291,6 +291,7 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 		if ("$attest".equals(request.getOperation())) {
 			request.getUserData().put(ATTESTING, Boolean.TRUE);
 		}
+		refuseTheServersHistoryToNarrowCallers(request, caller);
 		if (caller.anonymous() || caller.policy().reach() != AccessPolicy.Reach.OWN_ORGANIZATION || request.getId() != null
 				|| request.getResourceName() == null || (request.getOperation() != null && !"_search".equals(request.getOperation()))) {
 			return;
@@ -312,6 +313,23 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			values.add(String.join(",", ours));
 			parameters.put(param, values.toArray(String[]::new));
 			request.setParameters(parameters);
+		}
+	}
+
+	/**
+	 * The server's whole history holds every type: a caller who may see only the public directory (401) or only
+	 * its organization's referrals (403) is refused before it is read, not after, whatever the storage mode
+	 * (in HAPI's partition mode that history cannot be read across partitions at all).
+	 */
+	private void refuseTheServersHistoryToNarrowCallers(RequestDetails request, Caller caller) {
+		if (request.getRestOperationType() != RestOperationTypeEnum.HISTORY_SYSTEM) {
+			return;
+		}
+		if (caller.anonymous()) {
+			handleDeny(request, null);
+		}
+		if (caller.policy() != null && caller.policy().reach() == AccessPolicy.Reach.OWN_ORGANIZATION) {
+			refuse(request, caller, caller.describe() + " may not read the server's whole history");
 		}
 	}
 

@@ -16,7 +16,8 @@ public record DatabaseProperties(
 		@DefaultValue("./data") Path dataDir,
 		@DefaultValue("10") int maxPoolSize,
 		@DefaultValue("5s") java.time.Duration connectionTimeout,
-		@DefaultValue("2s") java.time.Duration cacheCheck) {
+		@DefaultValue("2s") java.time.Duration cacheCheck,
+		@DefaultValue("none") Partitioning partitioning) {
 
 	public String effectiveUrl() {
 		if (url != null && !url.isBlank()) {

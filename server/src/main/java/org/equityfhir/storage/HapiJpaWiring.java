@@ -87,8 +87,20 @@ public class HapiJpaWiring {
 	}
 
 	@Bean
-	public PartitionSettings partitionSettings() {
-		return new PartitionSettings();
+	public PartitionSettings partitionSettings(DatabaseProperties db) {
+		PartitionSettings settings = new PartitionSettings();
+		if (db.partitioning().databasePartitionMode()) {
+			// HAPI's database partition mode: the partition id is part of every primary key (the schema is made
+			// that way by the migrator, see DatabaseSchemaMigrator), partitions are plain numbers with no
+			// registry of names, and what is not in a patient's partition lives in partition 0.
+			settings.setPartitioningEnabled(true);
+			settings.setDatabasePartitionMode(true);
+			settings.setUnnamedPartitionMode(true);
+			settings.setDefaultPartitionId(PatientCompartmentPartitions.DEFAULT_PARTITION_ID);
+			// An Observation in a patient's partition refers to a Practitioner in partition 0.
+			settings.setAllowReferencesAcrossPartitions(PartitionSettings.CrossPartitionReferenceMode.ALLOWED_UNQUALIFIED);
+		}
+		return settings;
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +24,7 @@ class ClusterLockPostgresIT {
 	@Test
 	void holdersOnDifferentInstancesNeverOverlap() throws Exception {
 		String url = PostgresTestDatabase.create("lock");
-		DatabaseProperties db = new DatabaseProperties(
-				url, PostgresTestDatabase.user(), PostgresTestDatabase.password(), Path.of("unused"), 4, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2));
+		DatabaseProperties db = properties(url, Partitioning.NONE);
 		try (HikariDataSource first = pool(url); HikariDataSource second = pool(url)) {
 			List<ClusterLock> instances = List.of(new ClusterLock(first, db), new ClusterLock(second, db));
 			AtomicInteger inside = new AtomicInteger();
@@ -56,7 +56,12 @@ class ClusterLockPostgresIT {
 		}
 	}
 
-	private static HikariDataSource pool(String url) {
+	static DatabaseProperties properties(String url, Partitioning partitioning) {
+		return new DatabaseProperties(url, PostgresTestDatabase.user(), PostgresTestDatabase.password(), Path.of("unused"), 4,
+				Duration.ofSeconds(5), Duration.ofSeconds(2), partitioning);
+	}
+
+	static HikariDataSource pool(String url) {
 		HikariDataSource ds = new HikariDataSource();
 		ds.setJdbcUrl(url);
 		ds.setUsername(PostgresTestDatabase.user());

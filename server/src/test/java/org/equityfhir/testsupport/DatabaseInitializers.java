@@ -30,7 +30,13 @@ public final class DatabaseInitializers {
 		}
 	}
 
-	/** A throwaway PostgreSQL database, created when the context starts and dropped at JVM exit. */
+	/**
+	 * A throwaway PostgreSQL database, created when the context starts and dropped at JVM exit. It is made in
+	 * HAPI's database partition mode, patient compartments in their own partitions
+	 * ({@code equity.db.partitioning=patient-compartment}): every PostgreSQL test then proves the server
+	 * behaves the same in that mode, while the H2 tests, the restart test and the cluster tests run the plain
+	 * schema.
+	 */
 	public static class Postgres implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 		private static String url;
 
@@ -46,13 +52,17 @@ public final class DatabaseInitializers {
 			TestPropertyValues.of(
 							"equity.db.url=" + url(),
 							"equity.db.username=" + PostgresTestDatabase.user(),
-							"equity.db.password=" + PostgresTestDatabase.password())
+							"equity.db.password=" + PostgresTestDatabase.password(),
+							"equity.db.partitioning=" + PARTITIONING)
 					.and(officialPackages())
 					.and(TestMail.serverProperties())
 					.and(TestClients.serverProperties())
 					.applyTo(context);
 		}
 	}
+
+	/** The partitioning of the shared PostgreSQL test database. */
+	public static final String PARTITIONING = "patient-compartment";
 
 	/** The published HL7 packages in ../shared/fhir-packages, where that folder exists (see its README). */
 	public static final Path OFFICIAL_PACKAGES =
