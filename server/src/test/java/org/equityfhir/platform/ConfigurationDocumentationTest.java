@@ -85,6 +85,10 @@ class ConfigurationDocumentationTest {
 		if (type == double.class || type == Double.class) {
 			return "7.5";
 		}
+		if (type.isEnum()) {
+			Object[] constants = type.getEnumConstants(); // the last: defaults are the first
+			return ((Enum<?>) constants[constants.length - 1]).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
 		if (type == org.springframework.util.unit.DataSize.class) {
 			return "3MB";
 		}
