@@ -39,46 +39,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# 1. The server jar and Synthea's class path (the only steps that may need Maven Central).
+# 1. The server jar and the population (bench/synthea/generate.sh: the only steps that may need Maven Central).
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
-SYNTHEA_VERSION=$(sed -n 's|.*<synthea.version>\(.*\)</synthea.version>.*|\1|p' bench/synthea/pom.xml)
-[ -f "bench/synthea/target/lib/synthea-$SYNTHEA_VERSION.jar" ] || mvn -B -q -f bench/synthea/pom.xml process-resources
-
-# 2. The population. Settings chosen to look like an EHR's export (see docs/benchmarks.md):
-#    US Core 6.1.0 (the newest Synthea 3.3 writes), one transaction Bundle per patient, five years of
-#    history, living and deceased patients; organizations, locations, practitioners and roles in
-#    Synthea's two directory Bundles, which patient Bundles reference by identifier
-#    (Organization?identifier=...), so those are posted first, as a directory is loaded before clinical data.
-SETTINGS=(
-  --exporter.baseDirectory="$OUT"
-  --exporter.fhir.export=true
-  --exporter.fhir.transaction_bundle=true
-  --exporter.fhir.bulk_data=false
-  --exporter.fhir.use_us_core_ig=true
-  --exporter.fhir.us_core_version=6.1.0
-  --exporter.hospital.fhir.export=true
-  --exporter.practitioner.fhir.export=true
-  --exporter.years_of_history=5
-  --exporter.pretty_print=false
-  --exporter.metadata.export=false
-  --generate.only_alive_patients=false
-)
-STAMP="synthea $SYNTHEA_VERSION -p $PATIENTS -s $SEED -cs $SEED -r $REFERENCE_DATE Minnesota ${SETTINGS[*]}"
-if [ "$(cat "$OUT/.settings" 2>/dev/null)" != "$STAMP" ]; then
-  if [ -d "$OUT" ] && [ ! -f "$OUT/.settings" ] && [ -n "$(ls -A "$OUT")" ]; then
-    echo "$OUT holds files this script did not write; choose another SYNTHEA_OUT" >&2; exit 2
-  fi
-  rm -rf "$OUT"; mkdir -p "$OUT"
-  # In a network namespace of its own where the user may create one: proof that generation is offline.
-  OFFLINE=(); if unshare -n true 2>/dev/null; then OFFLINE=(unshare -n); fi
-  echo "Generating $PATIENTS patients into $OUT ${OFFLINE[*]:+(no network)}"
-  t0=$(date +%s)
-  "${OFFLINE[@]}" java -Xmx2g -cp "bench/synthea/target/lib/*" App -p "$PATIENTS" -s "$SEED" -cs "$SEED" \
-    -r "$REFERENCE_DATE" "${SETTINGS[@]}" Minnesota > "$OUT/synthea.log" 2>&1 \
-    || { tail -20 "$OUT/synthea.log"; echo "Synthea failed, see $OUT/synthea.log" >&2; exit 1; }
-  echo "$STAMP" > "$OUT/.settings"
-  echo "Generated in $(( $(date +%s) - t0 )) s: $(grep -m1 '^Records:' "$OUT/synthea.log")"
-fi
+bench/synthea/generate.sh "$OUT" "$PATIENTS" "$SEED" "$REFERENCE_DATE"
 BUNDLES=()
 for f in "$OUT"/fhir/hospitalInformation*.json "$OUT"/fhir/practitionerInformation*.json; do [ -f "$f" ] && BUNDLES+=("$f"); done
 while IFS= read -r f; do BUNDLES+=("$f"); done < <(ls "$OUT"/fhir/*.json | grep -v -e /hospitalInformation -e /practitionerInformation)
@@ -136,7 +99,7 @@ fi
 
 {
   python3 bench/synthea/bundles.py report "$RESULTS" "$EXPLAINED" "Synthea ingest: $PATIENTS patients on $DB, $(date -u +%F)"
-  echo "Command: \`bench/synthea-ingest.sh $PATIENTS $DB\`; Synthea: \`$STAMP\`; server: \`java $JAVA_OPTS -jar $JAR ${ARGS[*]}\`."
+  echo "Command: \`bench/synthea-ingest.sh $PATIENTS $DB\`; Synthea: \`$(cat "$OUT/.settings")\`; server: \`java $JAVA_OPTS -jar $JAR ${ARGS[*]}\`."
   echo "Wall time of the ingest loop: $ELAPSED s; machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1)."
 } > "$REPORT"
 cat "$REPORT"

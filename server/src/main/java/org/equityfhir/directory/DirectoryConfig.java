@@ -25,10 +25,17 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @Configuration
 class DirectoryConfig {
 
-	/** Masking applies to what the REST API returns, so it is registered on the RestfulServer. */
+	/**
+	 * Masking applies to what the REST API returns, so it is registered on the RestfulServer; only the plain-engine
+	 * benchmark switches it off ({@code equity.directory.mask-opt-outs=false}).
+	 */
 	@Bean
-	FhirRestContribution directoryMasking(FhirContext fhirContext, DaoRegistry daos) {
-		return server -> server.registerInterceptor(new DirectoryMaskingInterceptor(fhirContext, daos));
+	FhirRestContribution directoryMasking(FhirContext fhirContext, DaoRegistry daos, DirectoryProperties properties) {
+		return server -> {
+			if (properties.maskOptOuts()) {
+				server.registerInterceptor(new DirectoryMaskingInterceptor(fhirContext, daos));
+			}
+		};
 	}
 
 	/** Restoring hidden values applies to every write path, so it is registered with the storage engine. */

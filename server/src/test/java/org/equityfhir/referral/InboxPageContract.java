@@ -92,6 +92,17 @@ abstract class InboxPageContract extends FhirServerTestBase {
 		return create(c);
 	}
 
+	/**
+	 * Acts on an element of a Task's row, finding it afresh if the page re-rendered the list in between (a
+	 * stale element, seen on a loaded machine).
+	 */
+	private static void inRow(WebDriverWait wait, String task, String css, java.util.function.Consumer<WebElement> action) {
+		wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(driver -> {
+			action.accept(driver.findElement(By.cssSelector("tr[data-task='" + task + "'] " + css)));
+			return true;
+		});
+	}
+
 	private WebElement row(WebDriverWait wait, String task) {
 		return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-task='" + task + "']")));
 	}
@@ -129,12 +140,12 @@ abstract class InboxPageContract extends FhirServerTestBase {
 				"Assistance with application for food pantry program", "Cedar Riverside Clinic " + run, "612-555-0142", "New");
 		HeadlessChromium.screenshot(browser, "inbox-new-referral-" + getClass().getSimpleName());
 
-		row.findElement(By.cssSelector("button.accept")).click();
+		inRow(wait, taskId, "button.accept", WebElement::click);
 		wait.until(d -> row(wait, taskId).findElement(By.cssSelector(".task-status")).getText().equals("Accepted"));
-		row(wait, taskId).findElement(By.cssSelector("button.start")).click();
+		inRow(wait, taskId, "button.start", WebElement::click);
 		wait.until(d -> row(wait, taskId).findElement(By.cssSelector(".task-status")).getText().equals("In progress"));
-		row(wait, taskId).findElement(By.cssSelector("input.outcome")).sendKeys("Gave a two-week food box and enrolled the family in weekly pick-up");
-		row(wait, taskId).findElement(By.cssSelector("button.complete")).click();
+		inRow(wait, taskId, "input.outcome", outcome -> outcome.sendKeys("Gave a two-week food box and enrolled the family in weekly pick-up"));
+		inRow(wait, taskId, "button.complete", WebElement::click);
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "complete"));
 		wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-task='" + taskId + "']"), 0));
 		HeadlessChromium.screenshot(browser, "inbox-after-completion-" + getClass().getSimpleName());
@@ -172,11 +183,11 @@ abstract class InboxPageContract extends FhirServerTestBase {
 
 		signInToTheInbox(foodShelf);
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-		row(wait, taskId).findElement(By.cssSelector("button.reject")).click();
+		inRow(wait, taskId, "button.reject", WebElement::click);
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
 		assertThat(browser.findElement(By.id("error")).getText()).contains("Say why");
-		row(wait, taskId).findElement(By.cssSelector("input.reason")).sendKeys("Outside our service area");
-		row(wait, taskId).findElement(By.cssSelector("button.reject")).click();
+		inRow(wait, taskId, "input.reason", reason -> reason.sendKeys("Outside our service area"));
+		inRow(wait, taskId, "button.reject", WebElement::click);
 		wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-task='" + taskId + "']"), 0));
 		Task declined = client().read().resource(Task.class).withId(taskId).execute();
 		assertThat(declined.getStatus()).isEqualTo(Task.TaskStatus.REJECTED);
