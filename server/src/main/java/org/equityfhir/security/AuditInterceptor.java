@@ -31,10 +31,10 @@ class AuditInterceptor {
 		this.audit = audit;
 	}
 
-	/** Patient and referral data: everything but the directory, definitions and the trail itself. */
 	/** Operations that read patient data, in aggregate or not, wherever they are invoked: every evaluation is recorded. */
 	static final java.util.Set<String> AUDITED_OPERATIONS = java.util.Set.of("$network-adequacy", "$evaluate-measure", "$referral-metrics");
 
+	/** Patient and referral data: everything but the directory, definitions and the trail itself. */
 	static boolean audited(String type) {
 		return type != null && !AccessPolicy.DIRECTORY.contains(type) && !AccessPolicy.CONFORMANCE.contains(type)
 				&& !AccessPolicy.SERVER_WRITTEN.contains(type);
