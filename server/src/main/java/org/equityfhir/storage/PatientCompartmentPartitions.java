@@ -4,21 +4,21 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.interceptor.model.ReadPartitionIdRequestDetails;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+import ca.uhn.fhir.jpa.interceptor.PatientIdPartitionInterceptor;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.util.JpaConstants;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
 import ca.uhn.fhir.model.api.IQueryParameterType;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.util.OperationOutcomeUtil;
 import java.util.List;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
-import org.springframework.jdbc.core.JdbcTemplate;
-import java.util.UUID;
-import ca.uhn.fhir.jpa.interceptor.PatientIdPartitionInterceptor;
-import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,11 +41,7 @@ class PatientCompartmentPartitions {
 		}
 	}
 
-	/**
-	 * HAPI's interceptor refuses (405) a resource of a compartment type that names no patient: an Encounter
-	 * without a subject, a clinician's own QuestionnaireResponse, an Observation about a Location. FHIR allows
-	 * them and our guide judges them; here they are stored in partition 0, like the directory.
-	 */
+	/** HAPI's interceptor, with the four changes the whole suite needed in this mode (each described below). */
 	static final class Placement extends PatientIdPartitionInterceptor {
 		private final FhirContext fhirContext;
 		private final JdbcTemplate jdbc;
@@ -57,6 +53,11 @@ class PatientCompartmentPartitions {
 			this.jdbc = new JdbcTemplate(dataSource);
 		}
 
+		/**
+		 * HAPI's interceptor refuses (405) a resource of a compartment type that names no patient: an Encounter
+		 * without a subject, a clinician's own QuestionnaireResponse, an Observation about a Location. FHIR allows
+		 * them and our guide judges them; here they are stored in partition 0, like the directory.
+		 */
 		@Override
 		protected RequestPartitionId throwNonCompartmentMemberInstanceFailureResponse(IBaseResource resource) {
 			return RequestPartitionId.fromPartitionId(DEFAULT_PARTITION_ID);
