@@ -8,9 +8,9 @@
 #
 # Usage: bench/benchmark.sh [size=default]
 #   smallest  60 clinicians, 2 Synthea patients, 3 s per scenario, 2 clients: proves the harness (a test runs it)
-# Each mode first runs a warm-up of three times a scenario's length that touches every kind of request.
 #   default   10,000 clinicians, 10 Synthea patients, 12 s per scenario, 4 clients (under 20 minutes here)
 #   large     100,000 clinicians, 60 Synthea patients, 40 s per scenario, 4 clients
+# Each mode first runs a warm-up of three times a scenario's length that touches every kind of request.
 # Needs: Java 17, Maven (the server jar and Gatling; Synthea is resolved from Maven Central on first use), curl,
 #   python3, and PostgreSQL on localhost:5432 as EQUITY_TEST_DB_USER (postgres) / EQUITY_TEST_DB_PASSWORD.
 # Environment (optional): RESULTS (the results folder, default bench/results/benchmark-<size>-<time>), JAR,

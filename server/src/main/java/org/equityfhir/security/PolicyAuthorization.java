@@ -326,9 +326,8 @@ class PolicyAuthorization extends AuthorizationInterceptor {
 			return;
 		}
 		if (caller.anonymous()) {
-			handleDeny(request, null);
-		}
-		if (caller.policy() != null && caller.policy().reach() == AccessPolicy.Reach.OWN_ORGANIZATION) {
+			handleDeny(request, null); // 401
+		} else if (caller.policy() != null && caller.policy().reach() == AccessPolicy.Reach.OWN_ORGANIZATION) {
 			refuse(request, caller, caller.describe() + " may not read the server's whole history");
 		}
 	}

@@ -27,7 +27,8 @@ import org.springframework.stereotype.Component;
  * from that patient's id (HAPI's algorithm, so any HAPI tool agrees), anything else to partition 0.
  * Server-assigned ids are UUIDs given before the partition is chosen, and placeholders ({@code urn:uuid:})
  * in a transaction are followed to the patient they name, so ordinary clients need nothing special.
- * Searches that name one patient read that partition only; all others read every partition.
+ * Searches that name one patient read that partition only, searches for types outside the compartment read
+ * partition 0 (where they all are), and the rest read every partition.
  */
 @Component
 class PatientCompartmentPartitions {
@@ -84,10 +85,12 @@ class PatientCompartmentPartitions {
 		/**
 		 * An update whose new content names another patient would be stored in that patient's partition next to
 		 * the old resource (HAPI looks for it only in the new partition), leaving two resources with one id. It
-		 * is refused, and says what to do; ids the server just assigned need no look.
+		 * is refused, and says what to do. Ids the server just assigned need no look, nor do Patients: a Patient's
+		 * partition follows from its own id, which never changes.
 		 */
 		private void refuseAMoveToAnotherPartition(IBaseResource resource, RequestPartitionId partition) {
-			if (!resource.getIdElement().hasIdPart() || Boolean.TRUE.equals(resource.getUserData(JpaConstants.RESOURCE_ID_SERVER_ASSIGNED))
+			if (!resource.getIdElement().hasIdPart() || "Patient".equals(resource.fhirType())
+					|| Boolean.TRUE.equals(resource.getUserData(JpaConstants.RESOURCE_ID_SERVER_ASSIGNED))
 					|| partition.getFirstPartitionIdOrNull() == null) {
 				return;
 			}
@@ -119,7 +122,8 @@ class PatientCompartmentPartitions {
 		 */
 		@Override
 		public RequestPartitionId identifyForRead(ReadPartitionIdRequestDetails read, RequestDetails request) {
-			// The server's whole history names no type: it reads every partition (HAPI's answer lists nothing).
+			// The server's whole history names no type. HAPI's interceptor would hold it to one partition and answer
+			// a silently partial list; asked for every partition, HAPI refuses it plainly (400, HAPI-0953).
 			if (read.getResourceType() == null) {
 				return RequestPartitionId.allPartitions();
 			}

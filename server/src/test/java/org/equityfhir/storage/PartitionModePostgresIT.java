@@ -39,11 +39,6 @@ class PartitionModePostgresIT extends FhirServerTestBase {
 	DataSource dataSource;
 
 	@Test
-	void theSharedTestDatabaseIsInPatientCompartmentMode() {
-		assertThat(DatabaseInitializers.PARTITIONING).isEqualTo("patient-compartment");
-	}
-
-	@Test
 	void primaryKeysCarryThePartitionIdSoADistributedPostgresCanSpreadThemByIt() throws Exception {
 		for (String table : List.of("hfj_resource", "hfj_res_ver", "hfj_spidx_token", "hfj_spidx_string", "hfj_res_link")) {
 			assertThat(primaryKey(dataSource, table)).as(table).contains("partition_id").hasSizeGreaterThan(1);

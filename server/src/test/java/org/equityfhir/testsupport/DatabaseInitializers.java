@@ -53,16 +53,13 @@ public final class DatabaseInitializers {
 							"equity.db.url=" + url(),
 							"equity.db.username=" + PostgresTestDatabase.user(),
 							"equity.db.password=" + PostgresTestDatabase.password(),
-							"equity.db.partitioning=" + PARTITIONING)
+							"equity.db.partitioning=patient-compartment")
 					.and(officialPackages())
 					.and(TestMail.serverProperties())
 					.and(TestClients.serverProperties())
 					.applyTo(context);
 		}
 	}
-
-	/** The partitioning of the shared PostgreSQL test database. */
-	public static final String PARTITIONING = "patient-compartment";
 
 	/** The published HL7 packages in ../shared/fhir-packages, where that folder exists (see its README). */
 	public static final Path OFFICIAL_PACKAGES =

@@ -80,8 +80,8 @@ public class Benchmark extends Simulation {
 					.exec(http("read Patient").get(s -> "/" + s.getString("patient")).check(status().is(200)))
 					.exec(http("create screening Observation").post("/Observation").body(StringBody(s -> ScreeningBody.JSON))
 							.check(status().is(201)))
-					.foreach(List.copyOf(SEARCHES.keySet()), "search").on(exec(http("search").get(
-							s -> "/" + encode(SEARCHES.get(s.getString("search")).replace("%SHELF%", SHELF))).check(status().is(200)))));
+					.foreach(List.copyOf(SEARCHES.keySet()), "search").on(exec(http("search")
+							.get(s -> searchPath(s.getString("search"))).check(status().is(200)))));
 			case "read-token" -> scenario.exec(createPatient().silent()).exec(loopFor(
 					exec(http("read Patient").get(s -> "/" + s.getString("patient")).check(status().is(200)))));
 			case "read-anonymous" -> scenario.exec(http("find a clinician").get("/Practitioner?_count=1").silent()
@@ -94,14 +94,8 @@ public class Benchmark extends Simulation {
 							.body(StringBody(s -> task(s.getString("task"), "accepted", s.getString("referral"), s.getString("patient"))))
 							.check(status().is(200))));
 			case "worklist" -> scenario.exec(createPatient().silent()).exec(refer().silent()).exec(loopFor(
-					exec(http(name).get("/" + encode(SEARCHES.get(name).replace("%SHELF%", SHELF))).check(status().is(200)))));
-			default -> {
-				String query = SEARCHES.get(name);
-				if (query == null) {
-					throw new IllegalArgumentException("unknown scenario " + name);
-				}
-				yield loop(scenario, exec(http(name).get("/" + encode(query)).check(status().is(200))));
-			}
+					exec(http(name).get(searchPath(name)).check(status().is(200)))));
+			default -> loop(scenario, exec(http(name).get(searchPath(name)).check(status().is(200))));
 		};
 	}
 
@@ -117,6 +111,15 @@ public class Benchmark extends Simulation {
 						exec(http("ingest Synthea Bundle").post("").body(StringBody(s -> read(s.getString("bundle"))))
 								.check(status().is(200)))
 								.exec(s -> s.remove("bundle"))));
+	}
+
+	/** A search scenario's path, encoded, with the food shelf filled in. */
+	private static String searchPath(String name) {
+		String query = SEARCHES.get(name);
+		if (query == null) {
+			throw new IllegalArgumentException("unknown scenario " + name);
+		}
+		return "/" + encode(query.replace("%SHELF%", SHELF));
 	}
 
 	private static ScenarioBuilder loop(ScenarioBuilder scenario, ChainBuilder body) {
