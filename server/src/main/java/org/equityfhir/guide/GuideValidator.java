@@ -53,13 +53,22 @@ public class GuideValidator implements IInstanceValidatorModule {
 	 */
 	public GuideValidator(FhirContext fhirContext, List<GuidePackage> packages, List<GuidePackage> officialPackages,
 			ProfileSelector selector) {
+		this(fhirContext, packages, officialPackages, selector, true);
+	}
+
+	/**
+	 * @param reuseValidators keep HL7's validators and reuse them ({@link ReusingInstanceValidator}); false builds
+	 *     one per validation, as HAPI does, which only the benchmark's before/after pair needs
+	 */
+	public GuideValidator(FhirContext fhirContext, List<GuidePackage> packages, List<GuidePackage> officialPackages,
+			ProfileSelector selector, boolean reuseValidators) {
 		this.fhirContext = fhirContext;
 		this.selector = selector;
 		List<IValidationSupport> conformance = new ArrayList<>();
 		packages.forEach(p -> conformance.add(conformanceResources(fhirContext, p)));
 		officialPackages.forEach(p -> conformance.add(conformanceResources(fhirContext, p)));
 		this.chain = chain(fhirContext, conformance);
-		this.instanceValidator = instanceValidator(chain);
+		this.instanceValidator = instanceValidator(chain, reuseValidators);
 		GuidePackage terminology = packages.stream()
 				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
 		this.officialExtensions = new OfficialExtensions(fhirContext, terminology);
@@ -107,8 +116,9 @@ public class GuideValidator implements IInstanceValidatorModule {
 	}
 
 	/** Official profiles a resource declares but we do not load are warnings, not refusals. */
-	static FhirInstanceValidator instanceValidator(IValidationSupport chain) {
-		FhirInstanceValidator validator = new FhirInstanceValidator(chain);
+	static FhirInstanceValidator instanceValidator(IValidationSupport chain, boolean reuseValidators) {
+		FhirInstanceValidator validator =
+				reuseValidators ? new ReusingInstanceValidator(chain) : new FhirInstanceValidator(chain);
 		validator.setErrorForUnknownProfiles(false);
 		validator.setAnyExtensionsAllowed(true);
 		return validator;

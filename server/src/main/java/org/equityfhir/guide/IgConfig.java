@@ -35,11 +35,13 @@ public class IgConfig {
 
 	@Bean
 	public GuideValidator guideValidator(
-			FhirContext fhirContext, List<GuidePackage> guidePackages, OfficialPackages officialPackages) {
+			FhirContext fhirContext, List<GuidePackage> guidePackages, OfficialPackages officialPackages,
+			IgProperties properties) {
 		GuidePackage terminology = guidePackages.stream()
 				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
 		return new GuideValidator(
-				fhirContext, guidePackages, officialPackages.packages(), new ProfileSelector(fhirContext, terminology));
+				fhirContext, guidePackages, officialPackages.packages(), new ProfileSelector(fhirContext, terminology),
+				properties.reuseValidators());
 	}
 
 	/** Replaces the JPA engine's instance validator, so $validate reports exactly what a write enforces. */

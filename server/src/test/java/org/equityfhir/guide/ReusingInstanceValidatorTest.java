@@ -1,0 +1,183 @@
+package org.equityfhir.guide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationOptions;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reusing HL7's validators changes nothing a client sees: every example and counter-example we have (ours,
+ * Gravity's, and US Core's and Plan-Net's where ../shared holds them) gets exactly the findings HAPI's own
+ * validator gives it, message for message, however the reused validators are interleaved between resources
+ * and threads.
+ */
+class ReusingInstanceValidatorTest {
+
+	private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+	private static ProfileSelector selector;
+	private static FhirInstanceValidator hapi;
+	private static ReusingInstanceValidator reusing;
+	private static List<Named> corpus;
+	/** HAPI's findings for each resource of the corpus, in its order. */
+	private static java.util.Map<Named, List<String>> hapiFindings;
+
+	record Named(String name, IBaseResource resource) {}
+
+	@BeforeAll
+	static void build() {
+		List<GuidePackage> ours = GuidePackage.loadAll();
+		List<GuidePackage> official = new ArrayList<>();
+		for (String file : List.of(NationalPackages.US_CORE_7, NationalPackages.PLAN_NET_11)) {
+			if (Files.isRegularFile(NationalPackages.FOLDER.resolve(file))) {
+				official.add(GuidePackage.fromFile(NationalPackages.FOLDER.resolve(file)));
+			}
+		}
+		// One chain for both, as the server has one: only the instance validator differs.
+		ValidationSupportChain chain = GuideValidator.chain(FHIR, Stream.concat(ours.stream(), official.stream())
+				.map(p -> GuideValidator.conformanceResources(FHIR, p)).toList());
+		hapi = GuideValidator.instanceValidator(chain, false);
+		reusing = (ReusingInstanceValidator) GuideValidator.instanceValidator(chain, true);
+		GuidePackage terminology = ours.stream()
+				.filter(p -> p.id().equals(GuidePackage.TERMINOLOGY_ID)).findFirst().orElseThrow();
+		selector = new ProfileSelector(FHIR, terminology);
+
+		corpus = new ArrayList<>();
+		GuideFixtures.validExamples().forEach(e -> corpus.add(new Named(e.file(), e.resource())));
+		GuideFixtures.invalidExamples().forEach(e -> corpus.add(new Named(e.file(), e.resource())));
+		GravityExamplesContract.fixtures().forEach(e -> corpus.add(new Named(e.source(), e.resource())));
+		for (String file : List.of(NationalPackages.US_CORE_7, NationalPackages.PLAN_NET_11)) {
+			if (Files.isRegularFile(NationalPackages.FOLDER.resolve(file))) {
+				NationalPackages.storableExamples(file).forEach(e -> corpus.add(new Named(e.source(), e.resource())));
+			}
+		}
+		hapiFindings = new java.util.IdentityHashMap<>();
+		corpus.forEach(named -> hapiFindings.put(named, findings(hapi, named.resource())));
+	}
+
+	@Test
+	void findingsAreHapisForEveryResourceInAnyOrder() {
+		List<Named> reversed = new ArrayList<>(corpus);
+		Collections.reverse(reversed);
+		int builtBefore = reusing.validatorsBuilt();
+		int compared = 0;
+		for (List<Named> round : List.of(corpus, reversed)) {
+			for (Named named : round) {
+				assertThat(findings(reusing, named.resource()))
+						.as(named.name())
+						.containsExactlyElementsOf(hapiFindings.get(named));
+				compared++;
+			}
+		}
+		assertThat(compared).as("resources compared").isGreaterThan(2 * 60);
+		assertThat(reusing.validatorsBuilt() - builtBefore)
+				.as("HL7 validators built for %d validations", compared)
+				.isLessThanOrEqualTo(compared / ReusingInstanceValidator.USES + 1);
+	}
+
+	@Test
+	void findingsAreHapisWithFourThreadsSharingThePool() throws Exception {
+		ExecutorService threads = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<List<String>>> results = new ArrayList<>();
+			for (Named named : corpus) {
+				results.add(threads.submit(() -> findings(reusing, named.resource())));
+			}
+			for (int i = 0; i < results.size(); i++) {
+				assertThat(results.get(i).get())
+						.as(corpus.get(i).name())
+						.containsExactlyElementsOf(hapiFindings.get(corpus.get(i)));
+			}
+		} finally {
+			threads.shutdownNow();
+		}
+	}
+
+	/**
+	 * HL7's validator warns about a retired definition once per validator; a reused one must still warn for
+	 * every resource, as HAPI's fresh validators do. Nothing in the corpus uses a retired definition, so this
+	 * test makes one: a copy of R4's birthPlace extension, marked retired.
+	 */
+	@Test
+	void aRetiredDefinitionIsReportedForEveryResourceNotOncePerValidator() {
+		String url = "http://example.org/fhir/StructureDefinition/retired-birth-place";
+		org.hl7.fhir.r4.model.StructureDefinition retired = (org.hl7.fhir.r4.model.StructureDefinition)
+				new ca.uhn.fhir.context.support.DefaultProfileValidationSupport(FHIR)
+						.fetchStructureDefinition("http://hl7.org/fhir/StructureDefinition/patient-birthPlace");
+		retired = retired.copy();
+		retired.setUrl(url).setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.RETIRED);
+		for (var element : retired.getSnapshot().getElement()) {
+			if (element.getPath().equals("Extension.url")) {
+				element.setFixed(new org.hl7.fhir.r4.model.UriType(url));
+			}
+		}
+		for (var element : retired.getDifferential().getElement()) {
+			if (element.getPath().equals("Extension.url")) {
+				element.setFixed(new org.hl7.fhir.r4.model.UriType(url));
+			}
+		}
+		org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport extra =
+				new org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport(FHIR);
+		extra.addStructureDefinition(retired);
+		ValidationSupportChain chain = GuideValidator.chain(FHIR, List.of(extra));
+		FhirInstanceValidator hapiModule = GuideValidator.instanceValidator(chain, false);
+		FhirInstanceValidator reusingModule = GuideValidator.instanceValidator(chain, true);
+		org.hl7.fhir.r4.model.Patient patient = new org.hl7.fhir.r4.model.Patient();
+		patient.addName().setFamily("Warsame");
+		patient.addExtension(url, new org.hl7.fhir.r4.model.Address().setCity("Saint Paul"));
+
+		List<String> expected = render(FHIR.newValidator().registerValidatorModule(hapiModule)
+				.validateWithResult(patient).getMessages());
+		assertThat(expected).as("HAPI's findings").anyMatch(f -> f.contains("retired"));
+		for (int i = 0; i < 3; i++) {
+			assertThat(render(FHIR.newValidator().registerValidatorModule(reusingModule)
+							.validateWithResult(patient).getMessages()))
+					.as("validation %d with the same reused validator", i + 1)
+					.containsExactlyElementsOf(expected);
+		}
+	}
+
+	@Test
+	void xmlInputStillValidatesThroughHapisOwnPath() {
+		Named example = corpus.get(0);
+		String xml = FHIR.newXmlParser().encodeResourceToString(example.resource());
+		FhirValidator reusingValidator = FHIR.newValidator().registerValidatorModule(reusing);
+		FhirValidator hapiValidator = FHIR.newValidator().registerValidatorModule(hapi);
+		ValidationOptions options = options(example.resource());
+		assertThat(render(reusingValidator.validateWithResult(xml, options).getMessages()))
+				.containsExactlyElementsOf(render(hapiValidator.validateWithResult(xml, options).getMessages()));
+	}
+
+	/** What the server reports for this resource through the given module: severity, location, text. */
+	private static List<String> findings(FhirInstanceValidator module, IBaseResource resource) {
+		FhirValidator validator = FHIR.newValidator().registerValidatorModule(module);
+		return render(validator.validateWithResult(resource, options(resource)).getMessages());
+	}
+
+	private static ValidationOptions options(IBaseResource resource) {
+		ValidationOptions options = new ValidationOptions();
+		selector.profilesFor(resource).forEach(options::addProfile);
+		return options;
+	}
+
+	private static List<String> render(List<SingleValidationMessage> messages) {
+		return messages.stream()
+				.map(m -> m.getSeverity() + " " + m.getLocationString() + " " + m.getMessageId() + ": " + m.getMessage())
+				.toList();
+	}
+}
