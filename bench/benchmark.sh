@@ -3,6 +3,8 @@
 # same build twice in one run, started as
 #   baseline  the plain HAPI JPA engine underneath: guide enforcement, opt-out masking, authorization and audit off
 #   equity    everything on, as in production
+# then, for each optimization (OPTIMIZATIONS below), the scenarios it changes once more with only it turned off,
+# so that every optimization has a before/after pair measured in the same run
 # and writes a Markdown table (results.md) and a chart (chart.svg) to a results folder. Load comes from Gatling
 # (bench/gatling, Java DSL, simulation Benchmark), one run per scenario, so each Gatling summary is one scenario's.
 #
@@ -81,9 +83,10 @@ COMMON=(--server.port="$PORT" --equity.db.username="$PGUSER" --equity.db.passwor
   --equity.server.max-request-size="$LIMIT" --equity.security.clients-file="$CLIENTS" --equity.insights.monthly-check=24h)
 for p in $(grep -o 'equity\.server\.[a-z-]*bundle[a-z-]*' README.md | sort -u); do COMMON+=(--"$p"="$LIMIT"); done
 BASELINE_ARGS=(--equity.ig.enforce=false --equity.security.enabled=false --equity.directory.mask-opt-outs=false)
-start_server() { # mode, database, log; sets PID, READY_S
+start_server() { # mode, database, log, extra arguments...; sets PID, READY_S
   local args=("${COMMON[@]}" --equity.db.url="jdbc:postgresql://$PGHOST:5432/$2")
   [ "$1" = baseline ] && args+=("${BASELINE_ARGS[@]}")
+  args+=("${@:4}")
   local t0; t0=$(date +%s%N)
   java -Xmx"$HEAP" -jar "$JAR" "${args[@]}" > "$3" 2>&1 &
   PID=$!
@@ -171,16 +174,18 @@ gatling() { # mode, scenario, users, seconds, token
     || { tail -30 "$out.log"; echo "Gatling failed: $1 $2 (see $out.log)" >&2; exit 1; }
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$out.log" >> "$FIGURES"
 }
-for mode in baseline equity; do
-  db=equity_bench_${mode}_$$
+run_mode() { # mode, extra server arguments (one word, may be empty), scenarios...
+  local mode=$1 extra=$2 db=equity_bench_${1//[^a-z]/_}_$$
+  shift 2
   RUN_DBS+=("$db")
   psql -q -d postgres -c "CREATE DATABASE $db TEMPLATE $DATA_DB"
-  start_server "$mode" "$db" "$RESULTS/$mode-server.log"
+  # shellcheck disable=SC2086 # the extra arguments are words, none with spaces
+  start_server "$mode" "$db" "$RESULTS/${mode//:/-}-server.log" $extra
   rss_start=$(rss_mb)
   log "$mode: ready in $READY_S s, $rss_start MB resident"
-  TOKEN=; [ "$mode" = equity ] && TOKEN=$(bench_token "$ORIGIN") # the plain engine has no sign-in
+  TOKEN=; [ "$mode" = baseline ] || TOKEN=$(bench_token "$ORIGIN") # the plain engine has no sign-in
   gatling "$mode" warmup "$USERS" $((3 * SECONDS_PER)) "$TOKEN"
-  for s in "${SCENARIOS[@]}"; do
+  for s in "$@"; do
     users=$USERS; [ "$s" = ingest ] && users=$INGEST_USERS
     log "$mode: $s ($users clients)"
     gatling "$mode" "$s" "$users" "$SECONDS_PER" "$TOKEN"
@@ -189,9 +194,24 @@ for mode in baseline equity; do
   stop_server
   read -r bytes count < <(psql -Atq -F ' ' -d "$db" -c "SELECT pg_database_size(current_database()), count(*) FROM hfj_resource")
   printf '%s\t%s\t%s\t%s\n' "$mode" "#start" "$READY_S" "$rss_start $rss_load $bytes $count" >> "$FIGURES"
+}
+run_mode baseline "" "${SCENARIOS[@]}"
+run_mode equity "" "${SCENARIOS[@]}"
+
+# 5. Each optimization as a before/after pair in this same run: "after" is the equity mode above, "before" the
+#    equity mode with only that optimization turned off, on the scenarios it is meant to change.
+#    name | the setting that turns it off | scenarios | what it is
+OPTIMIZATIONS=(
+  "reuse-validators|--equity.ig.reuse-validators=false|create transition ingest|HL7 validators kept in a pool and reused, not built (with a parse of the OID registry) per validation"
+)
+for o in "${OPTIMIZATIONS[@]}"; do
+  IFS='|' read -r name off scenarios what <<< "$o"
+  printf '%s\t%s\t%s\t%s\n' "before:$name" "#off" "$off" "$what" >> "$FIGURES"
+  # shellcheck disable=SC2086 # the scenarios are words
+  run_mode "before:$name" "$off" $scenarios
 done
 
-# 5. The table and the chart.
+# 6. The table and the chart.
 python3 bench/benchmark_report.py "$FIGURES" "$WORK/bundles.txt" "$RESULTS" \
   "size $SIZE: $CLINICIANS clinicians (generator seed $SEED), $PATIENTS Synthea patients, $RESOURCES resources before the run; $USERS clients per scenario ($INGEST_USERS for ingest), $SECONDS_PER s each after a warm-up; heap $HEAP; $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); PostgreSQL $(psql -Atq -d postgres -c 'SHOW server_version')" \
   "bench/benchmark.sh $SIZE"

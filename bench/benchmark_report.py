@@ -3,7 +3,8 @@
 
 Usage: benchmark_report.py FIGURES BUNDLES RESULTS DESCRIPTION COMMAND
   FIGURES  the run's figures.tsv: per scenario, the Gatling log whose summary ("Global Information") holds its
-           figures; per mode a '#start' row: seconds to ready, then "rss-after-start rss-after-load db-bytes resources"
+           figures; per mode a '#start' row: seconds to ready, then "rss-after-start rss-after-load db-bytes resources";
+           per optimization ("before:NAME" modes) an '#off' row: the setting that turns it off, then what it is"
   BUNDLES  the Synthea Bundles the ingest scenario posted (to turn Bundles/s into resources/s)
 Only the Python standard library: nothing to install.
 """
@@ -68,10 +69,12 @@ def entries_per_bundle():
     return total / len(files) if files else 0.0
 
 
-runs, starts, users = {}, {}, {}
+runs, starts, users, offs = {}, {}, {}, {}
 for line in list(open(FIGURES))[1:]:
     mode, scenario, a, b = line.rstrip("\n").split("\t")
-    if scenario == "#start":
+    if scenario == "#off":
+        offs[mode] = (a, b)
+    elif scenario == "#start":
         rss_start, rss_load, size, count = (float(x) for x in b.split())
         starts[mode] = {"ready": float(a), "rss_start": rss_start, "rss_load": rss_load,
                         "bytes_per_1000": size / count * 1000 if count else 0.0}
@@ -132,6 +135,26 @@ if "baseline" in starts and "equity" in starts:
         target = ("≤ %d %s" % (limit, unit)) if limit else ""
         verdict = ("met" if ev <= limit else "missed") if limit else ""
         out.append("| %s | %.1f %s | %.1f %s | %.2f | %s | %s |" % (label, bv, unit, ev, unit, ratio(ev, bv), target, verdict))
+if offs:
+    out += ["", "## Optimizations: before and after, in this run", "",
+            "**after** is the equity mode above; **before** is the same server with only that optimization turned off, "
+            "on the same data, after the same warm-up. Ratios are after over before: below 1 is faster for times, "
+            "above 1 is more for rates.", "",
+            "| optimization | turned off by | scenario | before rate | after rate | rate ratio | before p50 / p95 / p99 | after p50 / p95 / p99 | p50 ratio | failed |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for mode, (off, what) in offs.items():
+        for scenario in LABELS:
+            before, after = runs.get((mode, scenario)), runs.get(("equity", scenario))
+            if not before or not after:
+                continue
+            out.append("| %s | `%s` | %s | %.1f | %.1f | %.2f | %d / %d / %d | %d / %d / %d | %.2f | %d |" % (
+                what.replace("|", "\\|"), off, LABELS[scenario], before["resources"], after["resources"],
+                ratio(after["resources"], before["resources"]), before["p50"], before["p95"], before["p99"],
+                after["p50"], after["p95"], after["p99"], ratio(after["p50"], before["p50"]), before["ko"] + after["ko"]))
+        if mode in starts and "equity" in starts:
+            b, e = starts[mode], starts["equity"]
+            out.append("| %s | `%s` | start-up to ready; resident memory after start | %.1f s; %d MB | %.1f s; %d MB | | | | | |" % (
+                what.replace("|", "\\|"), off, b["ready"], b["rss_start"], e["ready"], e["rss_start"]))
 out += ["", "![p50 and p95 by scenario, baseline and equity](chart.svg)", ""]
 open(RESULTS + "/results.md", "w").write("\n".join(out))
 

@@ -71,6 +71,34 @@ class BenchmarkCommandPostgresIT {
 		assertThat(table).contains("| start-up to ready", "| resident memory after start", "| PostgreSQL bytes per 1,000 resources",
 				"Command: `bench/benchmark.sh smallest`");
 
+		// Each optimization the script lists has its before/after pair: a row per scenario it names, with figures
+		// on both sides and no failed request. Its setting is a documented one (ConfigurationDocumentationTest
+		// binds every README row), so "before" really turns something off: Spring would ignore a misspelt one.
+		String script = Files.readString(ROOT.resolve("bench/benchmark.sh"));
+		String list = script.substring(script.indexOf("OPTIMIZATIONS=("), script.indexOf("\n)", script.indexOf("OPTIMIZATIONS=(")));
+		Matcher optimization = Pattern.compile("\"[^|\"]+\\|--([^=|]+)=([^|]+)\\|([^|]+)\\|").matcher(list);
+		String readme = Files.readString(ROOT.resolve("README.md"));
+		int pairs = 0;
+		while (optimization.find()) {
+			pairs++;
+			String setting = optimization.group(1);
+			assertThat(readme).as("the README documents " + setting).contains("`" + setting + "`");
+			Matcher pairRow = Pattern.compile("^\\| [^|]+ \\| `--" + Pattern.quote(setting + "=" + optimization.group(2))
+					+ "` \\| ([^|;]+) \\|(.*)$", Pattern.MULTILINE).matcher(table);
+			int rows = 0;
+			while (pairRow.find()) {
+				rows++;
+				String[] cells = pairRow.group(2).split("\\|");
+				// before rate, after rate, rate ratio, both latency triples, p50 ratio, failed
+				assertThat(Double.parseDouble(cells[0].trim())).as(setting + ", " + pairRow.group(1) + ": before rate").isPositive();
+				assertThat(Double.parseDouble(cells[1].trim())).as(setting + ", " + pairRow.group(1) + ": after rate").isPositive();
+				assertThat(cells[6].trim()).as(setting + ", " + pairRow.group(1) + ": failed requests").isEqualTo("0");
+			}
+			assertThat(rows).as("before/after rows for " + setting + " in\n" + table)
+					.isEqualTo(optimization.group(3).trim().split(" +").length);
+		}
+		assertThat(pairs).as("optimizations listed in bench/benchmark.sh").isPositive();
+
 		Document chart = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(results.resolve("chart.svg").toFile());
 		assertThat(chart.getDocumentElement().getTagName()).isEqualTo("svg");
 		// four bars per scenario (p95 and p50, baseline and equity), plus the background and the legend's two
