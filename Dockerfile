@@ -11,10 +11,14 @@ RUN mvn -B -q -DskipTests package
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/equity-fhir equity \
  && mkdir -p /var/lib/equity-fhir && chown equity /var/lib/equity-fhir
-COPY --from=build /src/server/target/equity-fhir-server.jar /opt/equity-fhir/equity-fhir-server.jar
+# Unpacked, with a class-data sharing archive made by this image's own JVM (server/cds-archive.sh): a start
+# maps the classes it needs instead of loading them (docs/benchmarks.md has the before/after pair).
+COPY --from=build /src/server/target/equity-fhir-server.jar /tmp/equity-fhir-server.jar
+COPY server/cds-archive.sh /tmp/cds-archive.sh
+RUN /tmp/cds-archive.sh /tmp/equity-fhir-server.jar /opt/equity-fhir && rm /tmp/equity-fhir-server.jar /tmp/cds-archive.sh
 USER equity
 WORKDIR /var/lib/equity-fhir
 # Only used when EQUITY_DB_URL is empty (embedded H2).
 ENV EQUITY_DB_DATA_DIR=/var/lib/equity-fhir/data
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/equity-fhir/equity-fhir-server.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:SharedArchiveFile=/opt/equity-fhir/app.jsa", "-jar", "/opt/equity-fhir/equity-fhir-server.jar"]

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 16's benchmark in one command, on PostgreSQL: builds the data, then runs the same scenarios against the
 # same build twice in one run, started as
-#   baseline  the plain HAPI JPA engine underneath: guide enforcement, opt-out masking, authorization and audit off
-#   equity    everything on, as in production
+#   baseline  the plain HAPI JPA engine underneath: guide enforcement, opt-out masking, authorization and audit off,
+#             started with java -jar
+#   equity    everything on, started as in production (the Dockerfile: server/cds-archive.sh's unpacked jar and
+#             class-data sharing archive)
 # then, for each optimization (OPTIMIZATIONS below), the scenarios it changes once more with only it turned off,
 # so that every optimization has a before/after pair measured in the same run
 # and writes a Markdown table (results.md) and a chart (chart.svg) to a results folder. Load comes from Gatling
@@ -58,6 +60,10 @@ log() { echo "[$(date -u +%T)] $*"; }
 # 1. What the run needs: the jar, Gatling compiled, the Synthea population, a registered client.
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 mvn -B -q -f bench/gatling/pom.xml test-compile
+# The equity mode starts as the Dockerfile starts the server: unpacked, with a class-data sharing archive.
+log "preparing the class-data sharing archive (server/cds-archive.sh)"
+server/cds-archive.sh "$JAR" "$WORK/cds" > "$RESULTS/cds-archive.log" 2>&1 || { cat "$RESULTS/cds-archive.log"; exit 1; }
+CDS_LAUNCH=(-XX:SharedArchiveFile="$WORK/cds/app.jsa" -jar "$WORK/cds/$(basename "$JAR")")
 bench/synthea/generate.sh "$SYNTHEA_OUT" "$PATIENTS" 12
 : > "$WORK/bundles.txt"
 for f in "$SYNTHEA_OUT"/fhir/*.json; do
@@ -84,11 +90,14 @@ COMMON=(--server.port="$PORT" --equity.db.username="$PGUSER" --equity.db.passwor
 for p in $(grep -o 'equity\.server\.[a-z-]*bundle[a-z-]*' README.md | sort -u); do COMMON+=(--"$p"="$LIMIT"); done
 BASELINE_ARGS=(--equity.ig.enforce=false --equity.security.enabled=false --equity.directory.mask-opt-outs=false)
 start_server() { # mode, database, log, extra arguments...; sets PID, READY_S
-  local args=("${COMMON[@]}" --equity.db.url="jdbc:postgresql://$PGHOST:5432/$2")
-  [ "$1" = baseline ] && args+=("${BASELINE_ARGS[@]}")
-  args+=("${@:4}")
+  local args=("${COMMON[@]}" --equity.db.url="jdbc:postgresql://$PGHOST:5432/$2") launch=("${CDS_LAUNCH[@]}") a
+  # The plain engine (and the data build) start as HAPI's users start a Spring Boot jar: java -jar.
+  [ "$1" = baseline ] && { args+=("${BASELINE_ARGS[@]}"); launch=(-jar "$JAR"); }
+  for a in "${@:4}"; do
+    if [ "$a" = launch=jar ]; then launch=(-jar "$JAR"); else args+=("$a"); fi
+  done
   local t0; t0=$(date +%s%N)
-  java -Xmx"$HEAP" -jar "$JAR" "${args[@]}" > "$3" 2>&1 &
+  java -Xmx"$HEAP" "${launch[@]}" "${args[@]}" > "$3" 2>&1 &
   PID=$!
   until curl -sf -o /dev/null "$ORIGIN/actuator/health/readiness"; do
     kill -0 "$PID" 2>/dev/null || { tail -40 "$3"; echo "the server exited, see $3" >&2; exit 1; }
@@ -184,7 +193,7 @@ run_mode() { # mode, extra server arguments (one word, may be empty), scenarios.
   rss_start=$(rss_mb)
   log "$mode: ready in $READY_S s, $rss_start MB resident"
   TOKEN=; [ "$mode" = baseline ] || TOKEN=$(bench_token "$ORIGIN") # the plain engine has no sign-in
-  gatling "$mode" warmup "$USERS" $((3 * SECONDS_PER)) "$TOKEN"
+  [ $# = 0 ] || gatling "$mode" warmup "$USERS" $((3 * SECONDS_PER)) "$TOKEN"
   for s in "$@"; do
     users=$USERS; [ "$s" = ingest ] && users=$INGEST_USERS
     log "$mode: $s ($users clients)"
@@ -200,9 +209,10 @@ run_mode equity "" "${SCENARIOS[@]}"
 
 # 5. Each optimization as a before/after pair in this same run: "after" is the equity mode above, "before" the
 #    equity mode with only that optimization turned off, on the scenarios it is meant to change.
-#    name | the setting that turns it off | scenarios | what it is
+#    name | what turns it off (a setting, or launch=jar: java -jar on the packaged jar) | scenarios | what it is
 OPTIMIZATIONS=(
   "reuse-validators|--equity.ig.reuse-validators=false|create transition ingest|HL7 validators kept in a pool and reused, not built (with a parse of the OID registry) per validation"
+  "cds|launch=jar||started unpacked with a class-data sharing archive (server/cds-archive.sh), as the Dockerfile starts it"
 )
 for o in "${OPTIMIZATIONS[@]}"; do
   IFS='|' read -r name off scenarios what <<< "$o"
