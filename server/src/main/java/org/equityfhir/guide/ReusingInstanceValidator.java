@@ -43,7 +43,8 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * before each use, so every validation reports them as a fresh validator would. A validator is retired
  * after {@link #USES} validations, so nothing it accumulates grows without bound.
  *
- * <p>Validators wait in a pool, not in thread-locals: one per concurrent validation, whichever thread asks.
+ * <p>Validators wait in a pool, not in thread-locals: one per concurrent validation, whichever thread asks,
+ * and no more than {@link #MAX_IDLE} kept idle.
  * {@code ReusingInstanceValidatorTest} proves the findings identical to HAPI's on every example we have.
  * XML input (never produced by the server itself) goes through HAPI's own path.
  */
@@ -51,6 +52,12 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 
 	/** Validations per validator before it is retired: the registry parse is then 1/100th of what it was. */
 	static final int USES = 100;
+
+	/**
+	 * Idle validators kept, at most: each holds its own copy of the registry (a few MB), so a burst of many
+	 * concurrent validations leaves no more than this many behind.
+	 */
+	static final int MAX_IDLE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
 	private final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
 	private final AtomicInteger built = new AtomicInteger();
@@ -69,7 +76,7 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 		Pooled validator = borrow(worker, settings);
 		List<ValidationMessage> messages = validate(validator, worker, context);
 		// Given back only after a validation that completed: one that threw may have left state behind.
-		if (++validator.uses < USES) {
+		if (++validator.uses < USES && idle.size() < MAX_IDLE) {
 			idle.push(validator);
 		}
 		return messages;
