@@ -13,9 +13,10 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/equity-fhir equity \
  && mkdir -p /var/lib/equity-fhir && chown equity /var/lib/equity-fhir
 # Unpacked, with a class-data sharing archive made by this image's own JVM (server/cds-archive.sh): a start
 # maps the classes it needs instead of loading them (docs/benchmarks.md has the before/after pair).
-COPY --from=build /src/server/target/equity-fhir-server.jar /tmp/equity-fhir-server.jar
-COPY server/cds-archive.sh /tmp/cds-archive.sh
-RUN /tmp/cds-archive.sh /tmp/equity-fhir-server.jar /opt/equity-fhir && rm /tmp/equity-fhir-server.jar /tmp/cds-archive.sh
+# The jar and the script are mounted for this one step only (BuildKit), so no layer keeps a second copy.
+RUN --mount=type=bind,from=build,source=/src/server/target/equity-fhir-server.jar,target=/tmp/equity-fhir-server.jar \
+    --mount=type=bind,source=server/cds-archive.sh,target=/tmp/cds-archive.sh \
+    bash /tmp/cds-archive.sh /tmp/equity-fhir-server.jar /opt/equity-fhir
 USER equity
 WORKDIR /var/lib/equity-fhir
 # Only used when EQUITY_DB_URL is empty (embedded H2).

@@ -4,7 +4,7 @@
 Usage: benchmark_report.py FIGURES BUNDLES RESULTS DESCRIPTION COMMAND
   FIGURES  the run's figures.tsv: per scenario, the Gatling log whose summary ("Global Information") holds its
            figures; per mode a '#start' row: seconds to ready, then "rss-after-start rss-after-load db-bytes resources";
-           per optimization ("before:NAME" modes) an '#off' row: the setting that turns it off, then what it is"
+           per optimization ("before:NAME" modes) an '#off' row: the setting that turns it off, then what it is
   BUNDLES  the Synthea Bundles the ingest scenario posted (to turn Bundles/s into resources/s)
 Only the Python standard library: nothing to install.
 """

@@ -3,9 +3,12 @@ package org.equityfhir.guide;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.validation.IValidationContext;
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import java.lang.reflect.Field;
+import java.util.Collection;
+import java.util.Map;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.utilities.validation.ValidationMessage.IssueSeverity;
 import org.hl7.fhir.validation.ValidatorSettings;
+import org.hl7.fhir.validation.codesystem.CodingsObserver;
 import org.hl7.fhir.validation.instance.InstanceValidator;
 
 /**
@@ -37,11 +41,14 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  *
  * <p>Why: in org.hl7.fhir.validation 6.7.9 (HAPI 8.8.0), the constructor parses HL7's 1.5 MB OID registry
  * into a new map every time, about 23 ms of CPU, which was 72 % of a validated create (docs/benchmarks.md).
- * {@code InstanceValidator.validate} clears its per-validation state itself (fetch cache, resource tracker,
- * tracked messages); what it keeps across calls is either a cache of lookups in the (fixed) conformance
- * resources, or the set of profile status warnings already given, which {@link Pooled#forget()} empties
- * before each use, so every validation reports them as a fresh validator would. A validator is retired
- * after {@link #USES} validations, so nothing it accumulates grows without bound.
+ * {@code InstanceValidator.validate} clears some of its per-validation state itself (fetch cache, resource
+ * tracker, tracked messages). {@link Pooled#forget()} empties the rest, before each use and again before a
+ * validator goes back to the pool: the profile status warnings already given (a retired definition is
+ * reported once per validator: kept, the next resource would not hear of it), and what holds parts of the
+ * last resource (the codings, texts and narrative it noted, and canonical lookups). So every validation
+ * starts as a fresh validator would, and an idle validator holds no resource. Those fields are private to
+ * HL7's class; they are found by name once, and a version of HL7's validator without one of them stops
+ * the server at start-up rather than leak. A validator is also retired after {@link #USES} validations.
  *
  * <p>Validators wait in a pool, not in thread-locals: one per concurrent validation, whichever thread asks,
  * and no more than {@link #MAX_IDLE} kept idle.
@@ -72,18 +79,6 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 			return super.validate(context);
 		}
 		WorkerContextValidationSupportAdapter worker = provideWorkerContext();
-		Settings settings = currentSettings();
-		Pooled validator = borrow(worker, settings);
-		List<ValidationMessage> messages = validate(validator, worker, context);
-		// Given back only after a validation that completed: one that threw may have left state behind.
-		if (++validator.uses < USES && idle.size() < MAX_IDLE) {
-			idle.push(validator);
-		}
-		return messages;
-	}
-
-	private List<ValidationMessage> validate(
-			Pooled validator, WorkerContextValidationSupportAdapter worker, IValidationContext<?> context) {
 		String json = context.getResourceAsString();
 		List<StructureDefinition> profiles = new ArrayList<>();
 		List<ValidationMessage> unknownProfiles = new ArrayList<>();
@@ -93,10 +88,17 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 		for (String url : declaredProfiles(json)) {
 			addProfile(worker, url, profiles, unknownProfiles);
 		}
+		Pooled validator = borrow(worker, currentSettings());
 		List<ValidationMessage> messages = new ArrayList<>();
 		validator.forget();
 		validator.validate(context.getOptions().getAppContext(), messages,
 				new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), FhirFormat.JSON, profiles);
+		// Given back only after a validation that completed (one that threw may have left state behind),
+		// and holding nothing of the resource it validated.
+		validator.forget();
+		if (++validator.uses < USES && idle.size() < MAX_IDLE) {
+			idle.push(validator);
+		}
 		// As HAPI does: a profile that cannot be found is reported only when no profile at all could be.
 		if (profiles.isEmpty()) {
 			messages.addAll(unknownProfiles);
@@ -107,11 +109,26 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 		return messages;
 	}
 
-	/** The profiles a resource names in meta.profile, read from its JSON as HAPI reads them. */
+	/** HAPI's cache reset also drops the pooled validators (they hold caches of their own). */
+	@Override
+	public void invalidateCaches() {
+		super.invalidateCaches();
+		idle.clear();
+	}
+
+	int idleCount() {
+		return idle.size();
+	}
+
+	/** What the idle validators still hold of the resources they validated: 0, always. */
+	int idleRetained() {
+		return idle.stream().mapToInt(Pooled::retained).sum();
+	}
+
+	/** The profiles a resource names in meta.profile, read from its JSON as HAPI reads them (with Gson). */
 	private static List<String> declaredProfiles(String json) {
 		List<String> urls = new ArrayList<>();
-		JsonElement root = JsonParser.parseString(json);
-		JsonObject meta = root.isJsonObject() ? root.getAsJsonObject().getAsJsonObject("meta") : null;
+		JsonObject meta = new Gson().fromJson(json, JsonObject.class).getAsJsonObject("meta");
 		JsonElement profile = meta == null ? null : meta.get("profile");
 		if (profile != null && profile.isJsonArray()) {
 			profile.getAsJsonArray().forEach(url -> urls.add(url.getAsString()));
@@ -217,9 +234,61 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
 			setAllowXsiLocation(true);
 		}
 
-		/** The one state validate() keeps that changes findings: status warnings are given once per validator. */
+		/** Everything validate() keeps from one call to the next (see the class comment). */
 		void forget() {
 			statusWarnings.clear();
+			getTextsToCheck().clear();
+			for (Field field : KEPT_BETWEEN_CALLS) {
+				clear(read(field, this));
+			}
+			clear(read(CODINGS_SEEN, read(CODING_OBSERVER, this)));
+		}
+
+		int retained() {
+			int held = statusWarnings.size() + getTextsToCheck().size()
+					+ size(read(CODINGS_SEEN, read(CODING_OBSERVER, this)));
+			for (Field field : KEPT_BETWEEN_CALLS) {
+				held += size(read(field, this));
+			}
+			return held;
+		}
+
+		private static final List<Field> KEPT_BETWEEN_CALLS = List.of(
+				field(InstanceValidator.class, "xhtmlElementMap"),
+				field(InstanceValidator.class, "crLookups"),
+				field(InstanceValidator.class, "textsToCheckKeys"));
+		private static final Field CODING_OBSERVER = field(InstanceValidator.class, "codingObserver");
+		private static final Field CODINGS_SEEN = field(CodingsObserver.class, "list");
+
+		private static Field field(Class<?> owner, String name) {
+			try {
+				Field field = owner.getDeclaredField(name);
+				field.setAccessible(true);
+				return field;
+			} catch (NoSuchFieldException e) {
+				throw new IllegalStateException(owner.getName() + " has no field " + name + ": this version of HL7's "
+						+ "validator keeps other state between validations; check ReusingInstanceValidator against it", e);
+			}
+		}
+
+		private static Object read(Field field, Object owner) {
+			try {
+				return field.get(owner);
+			} catch (IllegalAccessException e) {
+				throw new IllegalStateException(e);
+			}
+		}
+
+		private static void clear(Object collection) {
+			if (collection instanceof Collection<?> c) {
+				c.clear();
+			} else if (collection instanceof Map<?, ?> m) {
+				m.clear();
+			}
+		}
+
+		private static int size(Object collection) {
+			return collection instanceof Collection<?> c ? c.size() : collection instanceof Map<?, ?> m ? m.size() : 0;
 		}
 	}
 }

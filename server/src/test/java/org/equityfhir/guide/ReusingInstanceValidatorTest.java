@@ -31,6 +31,7 @@ class ReusingInstanceValidatorTest {
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
 	private static ProfileSelector selector;
+	private static ValidationSupportChain chain;
 	private static FhirInstanceValidator hapi;
 	private static ReusingInstanceValidator reusing;
 	private static List<Named> corpus;
@@ -49,7 +50,7 @@ class ReusingInstanceValidatorTest {
 			}
 		}
 		// One chain for both, as the server has one: only the instance validator differs.
-		ValidationSupportChain chain = GuideValidator.chain(FHIR, Stream.concat(ours.stream(), official.stream())
+		chain = GuideValidator.chain(FHIR, Stream.concat(ours.stream(), official.stream())
 				.map(p -> GuideValidator.conformanceResources(FHIR, p)).toList());
 		hapi = GuideValidator.instanceValidator(chain, false);
 		reusing = (ReusingInstanceValidator) GuideValidator.instanceValidator(chain, true);
@@ -88,10 +89,14 @@ class ReusingInstanceValidatorTest {
 		assertThat(reusing.validatorsBuilt() - builtBefore)
 				.as("HL7 validators built for %d validations", compared)
 				.isLessThanOrEqualTo(compared / ReusingInstanceValidator.USES + 1);
+		// An idle validator keeps nothing of what it validated (HL7's keeps each coding, text and narrative).
+		assertThat(reusing.idleCount()).as("idle validators").isPositive();
+		assertThat(reusing.idleRetained()).as("entries idle validators still hold").isZero();
 	}
 
 	@Test
 	void findingsAreHapisWithFourThreadsSharingThePool() throws Exception {
+		int builtBefore = reusing.validatorsBuilt();
 		ExecutorService threads = Executors.newFixedThreadPool(4);
 		try {
 			List<Future<List<String>>> results = new ArrayList<>();
@@ -103,6 +108,9 @@ class ReusingInstanceValidatorTest {
 						.as(corpus.get(i).name())
 						.containsExactlyElementsOf(hapiFindings.get(corpus.get(i)));
 			}
+			assertThat(reusing.validatorsBuilt() - builtBefore)
+					.as("HL7 validators built for %d validations on 4 threads", corpus.size())
+					.isLessThan(corpus.size() / 10);
 		} finally {
 			threads.shutdownNow();
 		}
@@ -150,6 +158,37 @@ class ReusingInstanceValidatorTest {
 					.as("validation %d with the same reused validator", i + 1)
 					.containsExactlyElementsOf(expected);
 		}
+	}
+
+	/**
+	 * A setting changed after the pool has validators is honoured (they are built again), and a profile
+	 * that cannot be found is reported as HAPI reports it, with either severity.
+	 */
+	@Test
+	void settingsChangedLaterAndUnknownProfilesAreHapis() {
+		FhirInstanceValidator hapiModule = GuideValidator.instanceValidator(chain, false);
+		ReusingInstanceValidator reusingModule = (ReusingInstanceValidator) GuideValidator.instanceValidator(chain, true);
+		Named example = corpus.get(0);
+		org.hl7.fhir.r4.model.Basic basic = new org.hl7.fhir.r4.model.Basic();
+		basic.getCode().setText("not a profile we have");
+		ValidationOptions unknown = new ValidationOptions().addProfile("http://example.org/fhir/StructureDefinition/none");
+		for (boolean errorForUnknown : List.of(false, true)) {
+			for (FhirInstanceValidator module : List.of(hapiModule, reusingModule)) {
+				module.setErrorForUnknownProfiles(errorForUnknown);
+				module.setNoTerminologyChecks(errorForUnknown);
+			}
+			assertThat(render(FHIR.newValidator().registerValidatorModule(reusingModule)
+							.validateWithResult(example.resource(), options(example.resource())).getMessages()))
+					.as("%s, errorForUnknownProfiles and noTerminologyChecks %s", example.name(), errorForUnknown)
+					.containsExactlyElementsOf(render(FHIR.newValidator().registerValidatorModule(hapiModule)
+							.validateWithResult(example.resource(), options(example.resource())).getMessages()));
+			assertThat(render(FHIR.newValidator().registerValidatorModule(reusingModule)
+							.validateWithResult(basic, unknown).getMessages()))
+					.as("an unknown profile, errorForUnknownProfiles %s", errorForUnknown)
+					.containsExactlyElementsOf(render(FHIR.newValidator().registerValidatorModule(hapiModule)
+							.validateWithResult(basic, unknown).getMessages()));
+		}
+		assertThat(reusingModule.validatorsBuilt()).as("a validator for each set of settings").isEqualTo(2);
 	}
 
 	@Test
